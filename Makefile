@@ -1,0 +1,76 @@
+# tidings — GNU make.  `make` builds ./tidings, `make run` serves the example sources,
+# `make test` runs every test, `make asan` runs them again under ASan+UBSan.
+# Each flavour builds into its own folder (build/default, build/asan) so objects never mix.
+
+FLAVOUR ?= default
+BUILD   := build/$(FLAVOUR)
+CC      ?= cc
+WERROR  ?=
+PKGS    := libxml-2.0 libcurl sqlite3 libmicrohttpd libutf8proc libcrypto zlib
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+# Recursively expanded, so pkg-config runs only after the dependency step has installed it.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+TEST_CFLAGS = $(shell pkg-config --cflags cmocka)
+TEST_LIBS   = $(shell pkg-config --libs cmocka)
+
+WARN := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes -Wmissing-prototypes \
+        -Wformat=2 -Wvla -Wundef -Wcast-align -Wno-unused-parameter
+CFLAGS_ALL = -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DTIDINGS_VERSION='"$(VERSION)"' \
+             $(WARN) $(WERROR) -g -MMD -MP $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) -lm $(LDLIBS)
+
+ifeq ($(FLAVOUR),asan)
+  CFLAGS_ALL += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+  LDFLAGS    += -fsanitize=address,undefined
+else
+  CFLAGS_ALL += -O2
+endif
+
+SRCS    := $(wildcard src/*.c)
+LIBOBJS := $(patsubst src/%.c,$(BUILD)/%.o,$(filter-out src/main.c,$(SRCS)))
+UNITS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+
+.PHONY: all deps run test asan unit e2e bench clean check-config
+all: tidings
+
+deps:
+	@sh mk/deps.sh
+
+$(BUILD)/%.o: src/%.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(BUILD)/libtidings.a: $(LIBOBJS)
+	$(AR) rcs $@ $^
+
+$(BUILD)/tidings: $(BUILD)/main.o $(BUILD)/libtidings.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtidings.a tests/unit/testutil.h | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Isrc -o $@ $< $(BUILD)/libtidings.a $(LDFLAGS) $(TEST_LIBS) $(LDLIBS_ALL)
+
+# ./tidings is the default flavour's binary.
+ifeq ($(FLAVOUR),default)
+tidings: $(BUILD)/tidings
+	cp $< $@
+endif
+
+run: tidings
+	./tidings -c feeds/tidings.ini run
+
+test: $(BUILD)/tidings $(UNITS)
+	@TIDINGS_BIN=$(BUILD)/tidings TIDINGS_UNITS="$(UNITS)" sh tests/run.sh
+
+asan:
+	$(MAKE) FLAVOUR=asan test
+
+bench: tidings
+	@sh bench/run.sh
+
+clean:
+	rm -rf build tidings
+
+-include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d)

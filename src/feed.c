@@ -1,0 +1,248 @@
+#include "feed.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/HTMLparser.h>
+#include <utf8proc.h>
+
+#include "buf.h"
+
+struct feed *feed_new(void)
+{
+	struct feed *f = xcalloc(1, sizeof *f);
+	f->updated = DATE_NONE;
+	return f;
+}
+
+void item_release(struct item *it)
+{
+	free(it->id);
+	free(it->title);
+	free(it->link);
+	free(it->author);
+	free(it->summary);
+	free(it->content);
+	for (size_t i = 0; i < it->ncategories; i++)
+		free(it->categories[i]);
+	free(it->categories);
+	for (size_t i = 0; i < it->nenclosures; i++) {
+		free(it->enclosures[i].url);
+		free(it->enclosures[i].type);
+	}
+	free(it->enclosures);
+	free(it->uid);
+	free(it->source);
+	free(it->source_title);
+	free(it->source_link);
+	free(it->source_url);
+	memset(it, 0, sizeof *it);
+}
+
+void feed_free(struct feed *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->nitems; i++)
+		item_release(&f->items[i]);
+	free(f->items);
+	free(f->format);
+	free(f->title);
+	free(f->link);
+	free(f->description);
+	free(f->language);
+	free(f);
+}
+
+struct item *feed_add_item(struct feed *f)
+{
+	if (f->nitems == f->capacity) {
+		f->capacity = f->capacity ? f->capacity * 2 : 16;
+		f->items = xrealloc(f->items, f->capacity * sizeof *f->items);
+	}
+	struct item *it = &f->items[f->nitems++];
+	memset(it, 0, sizeof *it);
+	it->published = it->updated = DATE_NONE;
+	it->first_seen = 0;
+	return it;
+}
+
+void item_add_category(struct item *it, const char *term)
+{
+	for (size_t i = 0; i < it->ncategories; i++)
+		if (!strcmp(it->categories[i], term))
+			return;
+	it->categories = xrealloc(it->categories, (it->ncategories + 1) * sizeof *it->categories);
+	it->categories[it->ncategories++] = xstrdup(term);
+}
+
+struct enclosure *item_add_enclosure(struct item *it, const char *url)
+{
+	for (size_t i = 0; i < it->nenclosures; i++)
+		if (!strcmp(it->enclosures[i].url, url))
+			return &it->enclosures[i];
+	it->enclosures = xrealloc(it->enclosures, (it->nenclosures + 1) * sizeof *it->enclosures);
+	struct enclosure *e = &it->enclosures[it->nenclosures++];
+	e->url = xstrdup(url);
+	e->type = NULL;
+	e->length = -1;
+	return e;
+}
+
+/* XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF] */
+static int xml_char(utf8proc_int32_t c)
+{
+	return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) ||
+	       (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
+}
+
+char *text_clean(const char *s)
+{
+	if (!s)
+		return NULL;
+	struct buf b;
+	buf_init(&b, 0);
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	utf8proc_ssize_t left = (utf8proc_ssize_t)strlen(s);
+	int ascii = 1;
+	while (left > 0) {
+		utf8proc_int32_t c;
+		utf8proc_ssize_t n = utf8proc_iterate(p, left, &c);
+		if (n < 0) {
+			buf_adds(&b, "\xEF\xBF\xBD");
+			n = 1;
+		} else if (xml_char(c)) {
+			buf_add(&b, p, (size_t)n);
+			if (c >= 0x80)
+				ascii = 0;
+		}
+		p += n;
+		left -= n;
+	}
+	char *clean = buf_take(&b, NULL);
+	if (ascii)
+		return clean;
+	utf8proc_uint8_t *nfc = utf8proc_NFC((const utf8proc_uint8_t *)clean);
+	if (!nfc)
+		return clean;
+	free(clean);
+	return (char *)nfc;
+}
+
+char *text_squash(const char *s)
+{
+	if (!s)
+		return NULL;
+	struct buf b;
+	buf_init(&b, 0);
+	int space = 0;
+	for (const char *c = s; *c; c++) {
+		if (*c == ' ' || *c == '\t' || *c == '\n' || *c == '\r' || *c == '\f' || *c == '\v') {
+			space = 1;
+			continue;
+		}
+		if (space && b.len)
+			buf_addc(&b, ' ');
+		space = 0;
+		buf_addc(&b, *c);
+	}
+	return buf_take(&b, NULL);
+}
+
+static void clean_field(char **field)
+{
+	if (!*field)
+		return;
+	char *c = text_clean(*field);
+	free(*field);
+	*field = c;
+}
+
+static void clean_line(char **field)
+{
+	clean_field(field);
+	if (!*field)
+		return;
+	char *c = text_squash(*field);
+	free(*field);
+	*field = c;
+	if (!**field) {
+		free(*field);
+		*field = NULL;
+	}
+}
+
+void feed_finish(struct feed *f)
+{
+	clean_line(&f->title);
+	clean_line(&f->link);
+	clean_field(&f->description);
+	clean_line(&f->language);
+	for (size_t i = 0; i < f->nitems; i++) {
+		struct item *it = &f->items[i];
+		clean_line(&it->id);
+		clean_line(&it->title);
+		clean_line(&it->link);
+		clean_line(&it->author);
+		clean_field(&it->summary);
+		clean_field(&it->content);
+		for (size_t j = 0; j < it->ncategories; j++)
+			clean_line(&it->categories[j]);
+		size_t keep = 0;
+		for (size_t j = 0; j < it->ncategories; j++)
+			if (it->categories[j])
+				it->categories[keep++] = it->categories[j];
+		it->ncategories = keep;
+		if (!it->id && it->link)
+			it->id = xstrdup(it->link);
+		if (!it->id) {
+			struct buf b;
+			buf_init(&b, 0);
+			buf_printf(&b, "%s\n%lld\n%lld\n%s\n%s", it->title ? it->title : "",
+				   (long long)it->published, (long long)it->updated,
+				   it->summary ? it->summary : "", it->content ? it->content : "");
+			char hex[65];
+			util_sha256_hex(b.data, b.len, hex);
+			buf_release(&b);
+			it->id = xasprintf("urn:tidings:%.32s", hex);
+		}
+	}
+	/* Some CMSs give every item the same guid; then the link (or position) tells them apart. */
+	if (f->nitems > 1) {
+		int all_same = 1;
+		for (size_t i = 1; i < f->nitems && all_same; i++)
+			all_same = !strcmp(f->items[i].id, f->items[0].id);
+		if (all_same)
+			for (size_t i = 0; i < f->nitems; i++) {
+				struct item *it = &f->items[i];
+				char *id = it->link && strcmp(it->link, it->id)
+						   ? xstrdup(it->link)
+						   : xasprintf("%s#%zu", it->id, i + 1);
+				free(it->id);
+				it->id = id;
+			}
+	}
+}
+
+char *text_from_html(const char *html)
+{
+	if (!html)
+		return NULL;
+	if (!strchr(html, '<') && !strchr(html, '&'))
+		return text_squash(html);
+	struct buf b;
+	buf_init(&b, 0);
+	buf_adds(&b, "<html><body>");
+	buf_adds(&b, html);
+	htmlDocPtr doc = htmlReadMemory(b.data, (int)b.len, NULL, "UTF-8",
+					HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+						HTML_PARSE_NONET);
+	buf_release(&b);
+	if (!doc)
+		return text_squash(html);
+	xmlChar *c = xmlNodeGetContent((xmlNode *)doc);
+	char *s = text_squash(c ? (const char *)c : "");
+	xmlFree(c);
+	xmlFreeDoc(doc);
+	return s;
+}

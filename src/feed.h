@@ -1,0 +1,68 @@
+/* feed — the item model every stage shares: parsers fill it, the store keeps it, render writes it.
+ * A feed owns its items and every string in them (UTF-8, NFC, NUL-terminated, or NULL). */
+#ifndef TIDINGS_FEED_H
+#define TIDINGS_FEED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h" /* DATE_NONE */
+
+struct enclosure {
+	char *url;
+	char *type;     /* NULL when unknown */
+	int64_t length; /* -1 when unknown */
+};
+
+struct item {
+	char *id;        /* the source's identifier (guid, atom:id, …) after the fallback chain */
+	char *title;     /* plain text */
+	char *link;      /* absolute */
+	char *author;    /* plain text */
+	char *summary;   /* HTML */
+	char *content;   /* HTML */
+	int64_t published, updated; /* Unix seconds or DATE_NONE */
+	char **categories;
+	size_t ncategories;
+	struct enclosure *enclosures;
+	size_t nenclosures;
+	/* Set by the store when items are read back for publishing; NULL/0 from parsers. */
+	char *uid;          /* identity in every published format, stable across rebuilds */
+	char *source;       /* source name */
+	char *source_title;
+	char *source_link;
+	char *source_url;
+	int64_t first_seen;
+};
+
+struct feed {
+	char *format;   /* "rss2.0", "atom1.0", … */
+	char *title, *link, *description, *language;
+	int64_t updated;
+	int ttl;        /* minutes, 0 when absent */
+	struct item *items;
+	size_t nitems, capacity;
+};
+
+struct feed *feed_new(void);
+void feed_free(struct feed *f);
+/* Appends a zeroed item (dates DATE_NONE) and returns it; valid until the next append. */
+struct item *feed_add_item(struct feed *f);
+void item_release(struct item *it);
+void item_add_category(struct item *it, const char *term);
+struct enclosure *item_add_enclosure(struct item *it, const char *url);
+
+/* Final pass after parsing: cleans every text field (text_clean), fills missing ids from the
+ * fallback chain (link, then a hash of title+dates+content), and disambiguates ids that every
+ * item shares. */
+void feed_finish(struct feed *f);
+
+/* Returns a new string: s as valid UTF-8 (invalid bytes become U+FFFD) in NFC, without the
+ * characters XML 1.0 forbids.  NULL stays NULL. */
+char *text_clean(const char *s);
+/* The plain text of an HTML fragment, entities decoded, white space squashed; a new string. */
+char *text_from_html(const char *html);
+/* Collapses runs of white space into one space and trims; returns a new string. */
+char *text_squash(const char *s);
+
+#endif

@@ -1,0 +1,648 @@
+/* tidings — command line: argv → command. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "date.h"
+#include "fetch.h"
+#include "json.h"
+#include "parse.h"
+#include "poll.h"
+#include "render.h"
+#include "serve.h"
+#include "store.h"
+#include "util.h"
+
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+
+static volatile sig_atomic_t stop_flag, reload_flag;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static void on_reload(int sig)
+{
+	(void)sig;
+	reload_flag = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_reload;
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+static void usage(FILE *out)
+{
+	fputs("usage: tidings [-c FILE] [-v|-q] COMMAND [ARGS]\n"
+	      "\n"
+	      "  -c FILE          configuration (default feeds/tidings.ini)\n"
+	      "  -v, -q           more or less logging\n"
+	      "\n"
+	      "commands:\n"
+	      "  run              daemon: poll sources when due, store, rebuild what changed, serve;\n"
+	      "                   SIGTERM/SIGINT stop cleanly, SIGHUP reloads the configuration\n"
+	      "  poll [--force] [NAME...]\n"
+	      "                   one pass over the sources that are due (or the named ones; with\n"
+	      "                   --force every one, ignoring schedule and backoff), then rebuild\n"
+	      "  build            regenerate every output file from the database\n"
+	      "  serve            serve the output directory only\n"
+	      "  status           one line per source: state, last fetch, HTTP status, items,\n"
+	      "                   next due, last error\n"
+	      "  parse FILE|URL   parse one feed and print it as JSON\n"
+	      "  check            validate the configuration and print the resolved settings\n"
+	      "  export-opml      print the configured sources as an OPML 2.0 subscription list\n"
+	      "  --help, --version\n"
+	      "\n"
+	      "exit status: 0 success, 1 runtime failure, 2 usage or configuration error\n",
+	      out);
+}
+
+static struct config *load_config(const char *path)
+{
+	char err[1024];
+	struct config *cfg = config_load(path, err, sizeof err);
+	if (!cfg)
+		fprintf(stderr, "%s\n", err);
+	return cfg;
+}
+
+/* The lock beside the database keeps two pollers (a daemon and a cron poll, or two polls) from
+ * fetching the same sources at once.  Returns the held descriptor, or -1 after saying why. */
+static int take_lock(const struct config *cfg)
+{
+	char *path = xasprintf("%s.lock", cfg->database);
+	char err[512];
+	if (util_mkdir_parents(path, err, sizeof err) < 0) {
+		fprintf(stderr, "tidings: %s\n", err);
+		free(path);
+		return -1;
+	}
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		fprintf(stderr, "tidings: %s: %s\n", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		fprintf(stderr, "tidings: %s is held by another tidings (a running daemon or poll); "
+				"not polling now\n", path);
+		close(fd);
+		free(path);
+		return -1;
+	}
+	free(path);
+	return fd;
+}
+
+static struct store *open_store(const struct config *cfg, int sync)
+{
+	char err[1024];
+	struct store *st = store_open(cfg->database, err, sizeof err);
+	if (!st) {
+		fprintf(stderr, "tidings: %s\n", err);
+		return NULL;
+	}
+	if (sync && store_sync_config(st, cfg, err, sizeof err) < 0) {
+		fprintf(stderr, "tidings: %s\n", err);
+		store_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+static int build(const struct config *cfg, struct store *st)
+{
+	char err[1024];
+	struct render_stats rs = {0, 0};
+	if (render_all(cfg, st, &rs, err, sizeof err) < 0) {
+		log_msg(LOG_ERROR, "build: %s", err);
+		return -1;
+	}
+	log_msg(rs.files_written ? LOG_INFO : LOG_DEBUG, "build: %d files written, %d unchanged",
+		rs.files_written, rs.files_unchanged);
+	return 0;
+}
+
+static int cmd_check(const char *path)
+{
+	struct config *cfg = load_config(path);
+	if (!cfg)
+		return EXIT_USAGE;
+	config_print(cfg, stdout);
+	config_free(cfg);
+	return 0;
+}
+
+static int cmd_build(const char *path)
+{
+	struct config *cfg = load_config(path);
+	if (!cfg)
+		return EXIT_USAGE;
+	struct store *st = open_store(cfg, 1);
+	int rc = st && build(cfg, st) == 0 ? 0 : EXIT_RUNTIME;
+	store_close(st);
+	config_free(cfg);
+	return rc;
+}
+
+static int do_poll(const struct config *cfg, struct store *st, int force, char **names, int nnames,
+		   int progress, struct poll_stats *ps)
+{
+	struct poll_options po = {
+		.force = force,
+		.names = names,
+		.nnames = nnames,
+		.progress = progress,
+		.stop = &stop_flag,
+	};
+	char err[1024];
+	if (poll_run(cfg, st, &po, ps, err, sizeof err) < 0) {
+		log_msg(LOG_ERROR, "%s", err);
+		return -1;
+	}
+	if (ps->sources)
+		log_msg(LOG_INFO, "poll: %d sources: %d fetched, %d not modified, %d failed; "
+				  "%d new items, %d updated",
+			ps->sources, ps->fetched, ps->not_modified, ps->failed, ps->new_items,
+			ps->updated_items);
+	return 0;
+}
+
+static int cmd_poll(const char *path, int argc, char **argv)
+{
+	int force = 0, nnames = 0;
+	char **names = xcalloc((size_t)argc + 1, sizeof *names);
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--force") || !strcmp(argv[i], "-f"))
+			force = 1;
+		else if (argv[i][0] == '-') {
+			fprintf(stderr, "tidings: poll: unknown option \"%s\"\n", argv[i]);
+			free(names);
+			return EXIT_USAGE;
+		} else
+			names[nnames++] = argv[i];
+	}
+	struct config *cfg = load_config(path);
+	if (!cfg) {
+		free(names);
+		return EXIT_USAGE;
+	}
+	for (int i = 0; i < nnames; i++)
+		if (!config_source(cfg, names[i])) {
+			fprintf(stderr, "tidings: poll: no source called \"%s\" in %s\n", names[i], path);
+			free(names);
+			config_free(cfg);
+			return EXIT_USAGE;
+		}
+	int rc = EXIT_RUNTIME;
+	int lock = take_lock(cfg);
+	struct store *st = lock >= 0 ? open_store(cfg, 1) : NULL;
+	if (st) {
+		struct poll_stats ps;
+		int progress = isatty(STDERR_FILENO) && log_verbosity >= LOG_INFO;
+		if (do_poll(cfg, st, force, names, nnames, progress, &ps) == 0 && build(cfg, st) == 0)
+			rc = 0;
+	}
+	store_close(st);
+	if (lock >= 0)
+		close(lock);
+	free(names);
+	config_free(cfg);
+	return rc;
+}
+
+static void fmt_time(int64_t t, char *out)
+{
+	if (t <= 0)
+		strcpy(out, "never");
+	else
+		date_rfc3339(t, out);
+}
+
+static int cmd_status(const char *path)
+{
+	struct config *cfg = load_config(path);
+	if (!cfg)
+		return EXIT_USAGE;
+	struct store *st = open_store(cfg, 1);
+	if (!st) {
+		config_free(cfg);
+		return EXIT_RUNTIME;
+	}
+	struct store_source *list;
+	size_t n;
+	char err[512];
+	int rc = 0;
+	if (store_source_list(st, &list, &n, err, sizeof err) < 0) {
+		fprintf(stderr, "tidings: %s\n", err);
+		rc = EXIT_RUNTIME;
+	} else {
+		int w = 6;
+		for (size_t i = 0; i < n; i++)
+			if ((int)strlen(list[i].name) > w)
+				w = (int)strlen(list[i].name);
+		printf("%-*s  %-7s  %-20s  %4s  %6s  %-20s  %s\n", w, "SOURCE", "STATE", "LAST FETCH", "HTTP",
+		       "ITEMS", "NEXT DUE", "LAST ERROR");
+		for (size_t i = 0; i < n; i++) {
+			const struct store_source *s = &list[i];
+			char last[32], next[32], http[8];
+			fmt_time(s->last_fetch, last);
+			if (!strcmp(s->state, "removed"))
+				strcpy(next, "-");
+			else if (s->next_due <= 0)
+				strcpy(next, "now");
+			else
+				date_rfc3339(s->next_due, next);
+			if (s->http_status)
+				snprintf(http, sizeof http, "%d", s->http_status);
+			else
+				strcpy(http, "-");
+			printf("%-*s  %-7s  %-20s  %4s  %6lld  %-20s  %s", w, s->name, s->state, last, http,
+			       (long long)s->items, next, s->last_error ? s->last_error : "-");
+			if (s->errors > 1)
+				printf(" (%d in a row)", s->errors);
+			if (s->fetch_url && s->url && strstr(s->fetch_url, "://") && strcmp(s->fetch_url, s->url) &&
+			    strncmp(s->fetch_url, "file://", 7))
+				printf(" [moved to %s]", s->fetch_url);
+			putchar('\n');
+		}
+		store_source_list_free(list, n);
+	}
+	store_close(st);
+	config_free(cfg);
+	return rc;
+}
+
+static void print_feed_json(const struct feed *f)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	buf_adds(&b, "{");
+	json_key(&b, "format", 1);
+	json_string(&b, f->format);
+	json_key(&b, "title", 0);
+	json_string(&b, f->title);
+	json_key(&b, "link", 0);
+	json_string(&b, f->link);
+	json_key(&b, "description", 0);
+	json_string(&b, f->description);
+	json_key(&b, "language", 0);
+	json_string(&b, f->language);
+	json_key(&b, "updated", 0);
+	json_date(&b, f->updated);
+	json_key(&b, "items", 0);
+	buf_adds(&b, "[");
+	for (size_t i = 0; i < f->nitems; i++) {
+		const struct item *it = &f->items[i];
+		buf_adds(&b, i ? ",\n  {" : "\n  {");
+		json_key(&b, "id", 1);
+		json_string(&b, it->id);
+		json_key(&b, "title", 0);
+		json_string(&b, it->title);
+		json_key(&b, "link", 0);
+		json_string(&b, it->link);
+		json_key(&b, "published", 0);
+		json_date(&b, it->published);
+		json_key(&b, "updated", 0);
+		json_date(&b, it->updated);
+		json_key(&b, "author", 0);
+		json_string(&b, it->author);
+		json_key(&b, "categories", 0);
+		buf_addc(&b, '[');
+		for (size_t c = 0; c < it->ncategories; c++) {
+			if (c)
+				buf_addc(&b, ',');
+			json_string(&b, it->categories[c]);
+		}
+		buf_addc(&b, ']');
+		json_key(&b, "summary", 0);
+		json_string(&b, it->summary);
+		json_key(&b, "content", 0);
+		json_string(&b, it->content);
+		json_key(&b, "enclosures", 0);
+		buf_addc(&b, '[');
+		for (size_t e = 0; e < it->nenclosures; e++) {
+			const struct enclosure *enc = &it->enclosures[e];
+			buf_adds(&b, e ? ",{" : "{");
+			json_key(&b, "url", 1);
+			json_string(&b, enc->url);
+			json_key(&b, "type", 0);
+			json_string(&b, enc->type);
+			json_key(&b, "length", 0);
+			if (enc->length >= 0)
+				buf_printf(&b, "%lld", (long long)enc->length);
+			else
+				buf_adds(&b, "null");
+			buf_addc(&b, '}');
+		}
+		buf_adds(&b, "]}");
+	}
+	buf_adds(&b, f->nitems ? "\n]}\n" : "]}\n");
+	fwrite(b.data, 1, b.len, stdout);
+	buf_release(&b);
+}
+
+static int cmd_parse(const char *config_path, int config_given, int argc, char **argv)
+{
+	if (argc != 1) {
+		fprintf(stderr, "usage: tidings parse FILE|URL\n");
+		return EXIT_USAGE;
+	}
+	const char *what = argv[0];
+	/* The configuration supplies limits and the time zone when there is one; parse works without. */
+	struct config *cfg = NULL;
+	if (config_given || access(config_path, R_OK) == 0) {
+		cfg = load_config(config_path);
+		if (!cfg)
+			return EXIT_USAGE;
+	}
+	struct fetch_options fo = {
+		.concurrency = 1,
+		.per_host = 1,
+		.timeout = cfg ? (long)cfg->timeout : 30,
+		.max_size = cfg ? cfg->max_size : 10 << 20,
+		.user_agent = cfg ? cfg->user_agent : "tidings/" TIDINGS_VERSION,
+	};
+	char *data = NULL, *base = NULL, *charset = NULL;
+	size_t len = 0;
+	int rc = EXIT_RUNTIME;
+	if (util_strncaseeq(what, "http://", 7) || util_strncaseeq(what, "https://", 8)) {
+		struct fetch_result r;
+		fetch_one(&fo, what, &r);
+		if (!r.ok || r.http_status >= 400) {
+			fprintf(stderr, "tidings: parse: %s: %s\n", what, r.error[0] ? r.error : "fetch failed");
+			fetch_result_release(&r);
+			goto out;
+		}
+		data = r.body;
+		len = r.len;
+		base = r.final_url;
+		charset = r.charset;
+		r.body = r.final_url = r.charset = NULL;
+		fetch_result_release(&r);
+	} else {
+		char err[512];
+		data = util_read_file(what, (size_t)fo.max_size, &len, err, sizeof err);
+		if (!data) {
+			fprintf(stderr, "tidings: parse: %s\n", err);
+			goto out;
+		}
+		char *abs = realpath(what, NULL);
+		base = abs ? xasprintf("file://%s", abs) : NULL;
+		free(abs);
+	}
+	struct parse_options po = {
+		.base_url = base,
+		.charset = charset,
+		.tz_offset = cfg ? cfg->tz_offset : 0,
+	};
+	char perr[512] = "";
+	struct feed *f = parse_feed(data, len, &po, perr, sizeof perr);
+	if (!f) {
+		fprintf(stderr, "tidings: parse: %s: %s\n", what, perr);
+		goto out;
+	}
+	print_feed_json(f);
+	feed_free(f);
+	rc = fflush(stdout) == 0 && !ferror(stdout) ? 0 : EXIT_RUNTIME;
+out:
+	free(data);
+	free(base);
+	free(charset);
+	config_free(cfg);
+	return rc;
+}
+
+static int cmd_export_opml(const char *path)
+{
+	struct config *cfg = load_config(path);
+	if (!cfg)
+		return EXIT_USAGE;
+	struct buf b;
+	buf_init(&b, 0);
+	int rc = render_sources_opml(cfg, &b) == 0 ? 0 : EXIT_RUNTIME;
+	if (rc == 0)
+		fwrite(b.data, 1, b.len, stdout);
+	buf_release(&b);
+	config_free(cfg);
+	if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout)))
+		rc = EXIT_RUNTIME;
+	return rc;
+}
+
+static int start_server(const struct config *cfg, struct server **out)
+{
+	*out = NULL;
+	if (!cfg->listen || !*cfg->listen)
+		return 0;
+	char err[512];
+	if (util_mkdir_p(cfg->output, err, sizeof err) < 0) {
+		fprintf(stderr, "tidings: %s\n", err);
+		return -1;
+	}
+	struct server *s = serve_start(cfg->listen, cfg->output, (long)cfg->poll_interval, err, sizeof err);
+	if (!s) {
+		fprintf(stderr, "tidings: %s\n", err);
+		return -1;
+	}
+	const char *colon = strrchr(cfg->listen, ':');
+	log_msg(LOG_INFO, "serve: listening on http://%.*s:%d/ (output %s)", (int)(colon - cfg->listen),
+		cfg->listen, serve_port(s), cfg->output);
+	*out = s;
+	return 0;
+}
+
+static void nap(int64_t seconds)
+{
+	/* Sleeps in short steps so signals are noticed within 100 ms. */
+	for (int64_t i = 0; i < seconds * 10 && !stop_flag && !reload_flag; i++) {
+		struct timespec ts = {0, 100 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+}
+
+static int cmd_serve(const char *path)
+{
+	struct config *cfg = load_config(path);
+	if (!cfg)
+		return EXIT_USAGE;
+	if (!cfg->listen || !*cfg->listen) {
+		fprintf(stderr, "%s: site: listen is empty; nothing to serve\n", path);
+		config_free(cfg);
+		return EXIT_USAGE;
+	}
+	struct server *s;
+	if (start_server(cfg, &s) < 0) {
+		config_free(cfg);
+		return EXIT_RUNTIME;
+	}
+	while (!stop_flag) {
+		nap(3600);
+		reload_flag = 0;
+	}
+	log_msg(LOG_INFO, "serve: stopping");
+	serve_stop(s);
+	config_free(cfg);
+	return 0;
+}
+
+static int cmd_run(const char *path)
+{
+	struct config *cfg = load_config(path);
+	if (!cfg)
+		return EXIT_USAGE;
+	int rc = EXIT_RUNTIME;
+	struct server *srv = NULL;
+	struct store *st = NULL;
+	int lock = take_lock(cfg);
+	if (lock < 0)
+		goto out;
+	if (!(st = open_store(cfg, 1)))
+		goto out;
+	if (start_server(cfg, &srv) < 0)
+		goto out;
+	/* The first pass rebuilds even when nothing is due, so the output always exists. */
+	int dirty = 1;
+	while (!stop_flag) {
+		if (reload_flag) {
+			reload_flag = 0;
+			struct config *fresh = load_config(path);
+			char err[512];
+			if (!fresh) {
+				log_msg(LOG_ERROR, "run: reload: keeping the previous configuration");
+			} else if (strcmp(fresh->database, cfg->database) || strcmp(fresh->output, cfg->output) ||
+				   strcmp(fresh->listen, cfg->listen)) {
+				log_msg(LOG_ERROR, "run: reload: database, output and listen need a restart; "
+						   "keeping the previous configuration");
+				config_free(fresh);
+			} else if (store_sync_config(st, fresh, err, sizeof err) < 0) {
+				log_msg(LOG_ERROR, "run: reload: %s", err);
+				config_free(fresh);
+			} else {
+				config_free(cfg);
+				cfg = fresh;
+				dirty = 1;
+				log_msg(LOG_INFO, "run: configuration reloaded: %zu sources, %zu categories",
+					cfg->nsources, cfg->ncategories);
+			}
+		}
+		struct poll_stats ps;
+		if (do_poll(cfg, st, 0, NULL, 0, 0, &ps) < 0)
+			break;
+		if (stop_flag)
+			break;
+		if (dirty || ps.new_items || ps.updated_items) {
+			build(cfg, st);
+			dirty = 0;
+		}
+		int64_t next = poll_next_due(cfg, st), now = util_now();
+		int64_t wait = next > now ? next - now : 1;
+		if (wait > 3600)
+			wait = 3600;
+		nap(wait);
+	}
+	log_msg(LOG_INFO, "run: stopping");
+	rc = 0;
+out:
+	serve_stop(srv);
+	store_close(st);
+	if (lock >= 0)
+		close(lock);
+	config_free(cfg);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	const char *config_path = "feeds/tidings.ini";
+	int config_given = 0;
+	int i = 1;
+	log_verbosity = LOG_INFO;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "-c") || !strcmp(a, "--config")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "tidings: %s needs a file\n", a);
+				return EXIT_USAGE;
+			}
+			config_path = argv[++i];
+			config_given = 1;
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			log_verbosity = LOG_DEBUG;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			log_verbosity = LOG_ERROR;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+			printf("tidings %s\n", TIDINGS_VERSION);
+			return 0;
+		} else {
+			fprintf(stderr, "tidings: unknown option \"%s\"\n", a);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *cmd = argv[i++];
+	int rest = argc - i;
+	char **args = argv + i;
+	if (!strcmp(cmd, "help")) {
+		usage(stdout);
+		return 0;
+	}
+	install_signals();
+	fetch_global_init();
+	parse_global_init();
+	int rc;
+	if (!strcmp(cmd, "check") && !rest)
+		rc = cmd_check(config_path);
+	else if (!strcmp(cmd, "build") && !rest)
+		rc = cmd_build(config_path);
+	else if (!strcmp(cmd, "poll"))
+		rc = cmd_poll(config_path, rest, args);
+	else if (!strcmp(cmd, "status") && !rest)
+		rc = cmd_status(config_path);
+	else if (!strcmp(cmd, "parse"))
+		rc = cmd_parse(config_path, config_given, rest, args);
+	else if (!strcmp(cmd, "serve") && !rest)
+		rc = cmd_serve(config_path);
+	else if (!strcmp(cmd, "run") && !rest)
+		rc = cmd_run(config_path);
+	else if (!strcmp(cmd, "export-opml") && !rest)
+		rc = cmd_export_opml(config_path);
+	else {
+		fprintf(stderr, "tidings: unknown command or arguments: %s", cmd);
+		for (int k = 0; k < rest; k++)
+			fprintf(stderr, " %s", args[k]);
+		fputs("\n(see tidings --help)\n", stderr);
+		rc = EXIT_USAGE;
+	}
+	parse_global_cleanup();
+	fetch_global_cleanup();
+	return rc;
+}

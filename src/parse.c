@@ -1,0 +1,690 @@
+#include "parse.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
+#include <libxml/uri.h>
+#include <libxml/xmlreader.h>
+#include <libxml/xmlsave.h>
+
+#include "buf.h"
+#include "date.h"
+
+/* Namespaces are matched by URI; undeclared well-known prefixes are mapped the same way. */
+enum ns { NS_NONE, NS_RSS090, NS_RSS10, NS_ATOM, NS_ATOM03, NS_DC, NS_DCTERMS, NS_CONTENT,
+	  NS_MEDIA, NS_ITUNES, NS_RDF, NS_XHTML, NS_OTHER };
+
+static const struct {
+	const char *uri;
+	const char *prefix;
+	enum ns ns;
+} namespaces[] = {
+	{"http://my.netscape.com/rdf/simple/0.9/", NULL, NS_RSS090},
+	{"http://purl.org/rss/1.0/", NULL, NS_RSS10},
+	{"http://www.w3.org/2005/Atom", "atom", NS_ATOM},
+	{"http://purl.org/atom/ns#", NULL, NS_ATOM03},
+	{"http://purl.org/dc/elements/1.1/", "dc", NS_DC},
+	{"http://purl.org/dc/terms/", "dcterms", NS_DCTERMS},
+	{"http://purl.org/rss/1.0/modules/content/", "content", NS_CONTENT},
+	{"http://search.yahoo.com/mrss/", "media", NS_MEDIA},
+	{"http://search.yahoo.com/mrss", NULL, NS_MEDIA},
+	{"http://www.itunes.com/dtds/podcast-1.0.dtd", "itunes", NS_ITUNES},
+	{"http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdf", NS_RDF},
+	{"http://www.w3.org/1999/xhtml", "xhtml", NS_XHTML},
+};
+
+enum format { FMT_UNKNOWN, FMT_RSS2, FMT_RSS09X, FMT_RSS1, FMT_ATOM1, FMT_ATOM03 };
+
+static const char *format_name(enum format f)
+{
+	switch (f) {
+	case FMT_RSS2:
+		return "rss2.0";
+	case FMT_RSS09X:
+		return "rss0.9x";
+	case FMT_RSS1:
+		return "rss1.0";
+	case FMT_ATOM1:
+		return "atom1.0";
+	case FMT_ATOM03:
+		return "atom0.3";
+	default:
+		return "unknown";
+	}
+}
+
+struct ctx {
+	const struct parse_options *opt;
+	enum format format;
+	struct feed *feed;
+};
+
+static enum ns ns_of(const xmlNode *n, const char **local)
+{
+	const char *name = (const char *)n->name;
+	*local = name;
+	if (n->ns && n->ns->href) {
+		for (size_t i = 0; i < sizeof namespaces / sizeof namespaces[0]; i++)
+			if (!strcmp((const char *)n->ns->href, namespaces[i].uri))
+				return namespaces[i].ns;
+		return NS_OTHER;
+	}
+	const char *colon = strchr(name, ':');
+	if (colon) { /* an undeclared prefix kept in the name by recover mode */
+		size_t plen = (size_t)(colon - name);
+		*local = colon + 1;
+		for (size_t i = 0; i < sizeof namespaces / sizeof namespaces[0]; i++)
+			if (namespaces[i].prefix && strlen(namespaces[i].prefix) == plen &&
+			    !strncmp(name, namespaces[i].prefix, plen))
+				return namespaces[i].ns;
+		return NS_OTHER;
+	}
+	return NS_NONE;
+}
+
+/* The element's own vocabulary: RSS elements have no namespace (or RSS 0.90/1.0's). */
+static int is_rss(enum ns ns)
+{
+	return ns == NS_NONE || ns == NS_RSS090 || ns == NS_RSS10;
+}
+
+static int is_atom(enum ns ns)
+{
+	return ns == NS_ATOM || ns == NS_ATOM03;
+}
+
+static char *node_text(const xmlNode *n)
+{
+	xmlChar *c = xmlNodeGetContent(n);
+	char *s = xstrdup(c ? (const char *)c : "");
+	xmlFree(c);
+	return s;
+}
+
+static char *attr(const xmlNode *n, const char *name)
+{
+	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+	if (!v)
+		return NULL;
+	char *s = xstrdup((const char *)v);
+	xmlFree(v);
+	return s;
+}
+
+/* Resolves a reference against the element's xml:base chain and the document's URL. */
+static char *resolve(const xmlNode *n, const char *ref, const struct parse_options *opt)
+{
+	if (!ref)
+		return NULL;
+	char *trimmed = text_squash(ref);
+	if (!*trimmed)
+		return trimmed;
+	xmlChar *base = xmlNodeGetBase(n->doc, n);
+	xmlChar *abs = NULL;
+	if (base) {
+		abs = xmlBuildURI((const xmlChar *)trimmed, base);
+		if (abs && opt->base_url && !strstr((const char *)abs, "://")) {
+			xmlChar *again = xmlBuildURI(abs, (const xmlChar *)opt->base_url);
+			xmlFree(abs);
+			abs = again;
+		}
+	} else if (opt->base_url) {
+		abs = xmlBuildURI((const xmlChar *)trimmed, (const xmlChar *)opt->base_url);
+	}
+	xmlFree(base);
+	if (abs) {
+		free(trimmed);
+		trimmed = xstrdup((const char *)abs);
+		xmlFree(abs);
+	}
+	return trimmed;
+}
+
+static void set_once(char **field, char *value)
+{
+	if (!value)
+		return;
+	if (*field || !*value) {
+		free(value);
+		return;
+	}
+	*field = value;
+}
+
+static void set_date(int64_t *field, const xmlNode *n, const struct ctx *c)
+{
+	if (*field != DATE_NONE)
+		return;
+	char *s = node_text(n);
+	*field = date_parse(s, c->opt->tz_offset);
+	free(s);
+}
+
+static char *html_escape_text(const char *s)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	for (; *s; s++) {
+		switch (*s) {
+		case '&':
+			buf_adds(&b, "&amp;");
+			break;
+		case '<':
+			buf_adds(&b, "&lt;");
+			break;
+		case '>':
+			buf_adds(&b, "&gt;");
+			break;
+		default:
+			buf_addc(&b, *s);
+		}
+	}
+	return buf_take(&b, NULL);
+}
+
+/* Serialises the children of n (the inside of an xhtml <div>) as HTML. */
+static char *inner_markup(xmlNode *n)
+{
+	xmlBufferPtr xb = xmlBufferCreate();
+	for (xmlNode *ch = n->children; ch; ch = ch->next)
+		xmlNodeDump(xb, n->doc, ch, 0, 0);
+	char *s = xstrdup((const char *)xmlBufferContent(xb));
+	xmlBufferFree(xb);
+	return s;
+}
+
+enum text_kind { TEXT_PLAIN, TEXT_HTML, TEXT_XHTML };
+
+static enum text_kind atom_text_kind(const xmlNode *n)
+{
+	char *type = attr(n, "type");
+	char *mode = attr(n, "mode");
+	enum text_kind k = TEXT_PLAIN;
+	if (type) {
+		if (!strcmp(type, "html") || !strcmp(type, "text/html"))
+			k = TEXT_HTML;
+		else if (!strcmp(type, "xhtml") || !strcmp(type, "application/xhtml+xml"))
+			k = TEXT_XHTML;
+	}
+	if (mode && !strcmp(mode, "escaped") && k == TEXT_PLAIN && type && strcmp(type, "text/plain"))
+		k = TEXT_HTML;
+	if (mode && !strcmp(mode, "xml") && k != TEXT_PLAIN)
+		k = TEXT_XHTML;
+	free(type);
+	free(mode);
+	return k;
+}
+
+static xmlNode *first_element(xmlNode *n)
+{
+	for (xmlNode *ch = n->children; ch; ch = ch->next)
+		if (ch->type == XML_ELEMENT_NODE)
+			return ch;
+	return NULL;
+}
+
+/* An Atom text construct as HTML (summary, content). */
+static char *atom_html(xmlNode *n)
+{
+	switch (atom_text_kind(n)) {
+	case TEXT_HTML:
+		return node_text(n);
+	case TEXT_XHTML: {
+		xmlNode *div = first_element(n);
+		const char *local;
+		if (div && ns_of(div, &local) == NS_XHTML && !strcmp(local, "div"))
+			return inner_markup(div);
+		return inner_markup(n);
+	}
+	default: {
+		char *t = node_text(n), *h = html_escape_text(t);
+		free(t);
+		return h;
+	}
+	}
+}
+
+/* An Atom text construct as plain text (title). */
+static char *atom_plain(xmlNode *n)
+{
+	char *t = node_text(n);
+	if (atom_text_kind(n) == TEXT_HTML) {
+		char *p = text_from_html(t);
+		free(t);
+		return p;
+	}
+	return t;
+}
+
+/* RSS author: "email (Name)" → "Name"; "Name <email>" and plain names stay readable. */
+static char *rss_author(const char *s)
+{
+	const char *open = strchr(s, '('), *close = strrchr(s, ')');
+	if (open && close && close > open + 1 && strchr(s, '@') && strchr(s, '@') < open)
+		return xstrndup(open + 1, (size_t)(close - open - 1));
+	return xstrdup(s);
+}
+
+static int64_t parse_length(const char *s)
+{
+	if (!s)
+		return -1;
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	if (end == s || v < 0)
+		return -1;
+	return v;
+}
+
+static void add_enclosure(struct item *it, xmlNode *n, const struct ctx *c, const char *url_attr,
+			  const char *type_attr, const char *length_attr)
+{
+	char *raw = attr(n, url_attr);
+	char *url = resolve(n, raw, c->opt);
+	free(raw);
+	if (url && *url) {
+		struct enclosure *e = item_add_enclosure(it, url);
+		char *type = attr(n, type_attr);
+		char *len = attr(n, length_attr);
+		if (type && *type && !e->type)
+			e->type = type;
+		else
+			free(type);
+		if (e->length < 0)
+			e->length = parse_length(len);
+		free(len);
+	}
+	free(url);
+}
+
+static void atom_author(xmlNode *n, char **out)
+{
+	char *name = NULL, *email = NULL;
+	for (xmlNode *ch = n->children; ch; ch = ch->next) {
+		const char *local;
+		if (ch->type != XML_ELEMENT_NODE || !is_atom(ns_of(ch, &local)))
+			continue;
+		if (!strcmp(local, "name"))
+			set_once(&name, node_text(ch));
+		else if (!strcmp(local, "email"))
+			set_once(&email, node_text(ch));
+	}
+	char *sq = name ? text_squash(name) : NULL;
+	if (sq && *sq) {
+		set_once(out, sq);
+		sq = NULL;
+	} else if (email) {
+		set_once(out, xstrdup(email));
+	}
+	free(sq);
+	free(name);
+	free(email);
+}
+
+static void atom_link(xmlNode *n, const struct ctx *c, char **link, struct item *it)
+{
+	char *rel = attr(n, "rel");
+	if (!rel || !strcmp(rel, "alternate") || !strcmp(rel, "http://www.iana.org/assignments/relation/alternate")) {
+		char *href = attr(n, "href");
+		set_once(link, resolve(n, href, c->opt));
+		free(href);
+	} else if (it && !strcmp(rel, "enclosure")) {
+		add_enclosure(it, n, c, "href", "type", "length");
+	}
+	free(rel);
+}
+
+static void media_element(struct item *it, xmlNode *n, const char *local, const struct ctx *c)
+{
+	if (!strcmp(local, "content")) {
+		add_enclosure(it, n, c, "url", "type", "fileSize");
+	} else if (!strcmp(local, "group")) {
+		for (xmlNode *ch = n->children; ch; ch = ch->next) {
+			const char *l;
+			if (ch->type == XML_ELEMENT_NODE && ns_of(ch, &l) == NS_MEDIA && !strcmp(l, "content"))
+				add_enclosure(it, ch, c, "url", "type", "fileSize");
+		}
+	}
+}
+
+static void rss_item(xmlNode *node, struct ctx *c)
+{
+	struct item *it = feed_add_item(c->feed);
+	char *guid_link = NULL;
+	char *itunes_author = NULL;
+	for (xmlNode *n = node->children; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		const char *local;
+		enum ns ns = ns_of(n, &local);
+		if (is_rss(ns)) {
+			if (!strcmp(local, "title")) {
+				set_once(&it->title, node_text(n));
+			} else if (!strcmp(local, "link")) {
+				char *t = node_text(n);
+				set_once(&it->link, resolve(n, t, c->opt));
+				free(t);
+			} else if (!strcmp(local, "guid")) {
+				char *t = node_text(n), *perma = attr(n, "isPermaLink");
+				char *sq = text_squash(t);
+				if (*sq && (!perma || util_strcaseeq(perma, "true")) &&
+				    (util_strncaseeq(sq, "http://", 7) || util_strncaseeq(sq, "https://", 8)))
+					set_once(&guid_link, resolve(n, sq, c->opt));
+				set_once(&it->id, sq);
+				free(t);
+				free(perma);
+			} else if (!strcmp(local, "description")) {
+				set_once(&it->summary, node_text(n));
+			} else if (!strcmp(local, "pubDate")) {
+				set_date(&it->published, n, c);
+			} else if (!strcmp(local, "author")) {
+				char *t = node_text(n);
+				set_once(&it->author, rss_author(t));
+				free(t);
+			} else if (!strcmp(local, "category")) {
+				char *t = node_text(n), *sq = text_squash(t);
+				if (*sq)
+					item_add_category(it, sq);
+				free(sq);
+				free(t);
+			} else if (!strcmp(local, "enclosure")) {
+				add_enclosure(it, n, c, "url", "type", "length");
+			}
+		} else if (ns == NS_CONTENT && !strcmp(local, "encoded")) {
+			set_once(&it->content, node_text(n));
+		} else if (ns == NS_DC) {
+			if (!strcmp(local, "creator"))
+				set_once(&it->author, node_text(n));
+			else if (!strcmp(local, "date"))
+				set_date(&it->published, n, c);
+			else if (!strcmp(local, "subject")) {
+				char *t = node_text(n), *sq = text_squash(t);
+				if (*sq)
+					item_add_category(it, sq);
+				free(sq);
+				free(t);
+			} else if (!strcmp(local, "title"))
+				set_once(&it->title, node_text(n));
+			else if (!strcmp(local, "identifier"))
+				set_once(&it->id, node_text(n));
+		} else if (ns == NS_DCTERMS) {
+			if (!strcmp(local, "issued") || !strcmp(local, "created"))
+				set_date(&it->published, n, c);
+			else if (!strcmp(local, "modified"))
+				set_date(&it->updated, n, c);
+		} else if (ns == NS_ATOM) {
+			if (!strcmp(local, "updated"))
+				set_date(&it->updated, n, c);
+			else if (!strcmp(local, "published"))
+				set_date(&it->published, n, c);
+			else if (!strcmp(local, "link"))
+				atom_link(n, c, &it->link, it);
+		} else if (ns == NS_MEDIA) {
+			media_element(it, n, local, c);
+		} else if (ns == NS_ITUNES && !strcmp(local, "author")) {
+			set_once(&itunes_author, node_text(n));
+		}
+	}
+	if (!it->link && guid_link) {
+		it->link = guid_link;
+		guid_link = NULL;
+	}
+	/* RDF items name their URL in rdf:about. */
+	if (!it->id || !it->link) {
+		xmlChar *about = xmlGetNsProp(node, (const xmlChar *)"about",
+					      (const xmlChar *)"http://www.w3.org/1999/02/22-rdf-syntax-ns#");
+		if (about) {
+			set_once(&it->link, resolve(node, (const char *)about, c->opt));
+			set_once(&it->id, xstrdup((const char *)about));
+			xmlFree(about);
+		}
+	}
+	if (!it->author && itunes_author) {
+		it->author = itunes_author;
+		itunes_author = NULL;
+	}
+	free(itunes_author);
+	free(guid_link);
+}
+
+static void atom_entry(xmlNode *node, struct ctx *c)
+{
+	struct item *it = feed_add_item(c->feed);
+	for (xmlNode *n = node->children; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		const char *local;
+		enum ns ns = ns_of(n, &local);
+		if (is_atom(ns)) {
+			if (!strcmp(local, "id")) {
+				set_once(&it->id, node_text(n));
+			} else if (!strcmp(local, "title")) {
+				set_once(&it->title, atom_plain(n));
+			} else if (!strcmp(local, "link")) {
+				atom_link(n, c, &it->link, it);
+			} else if (!strcmp(local, "published") || !strcmp(local, "issued") ||
+				   !strcmp(local, "created")) {
+				set_date(&it->published, n, c);
+			} else if (!strcmp(local, "updated") || !strcmp(local, "modified")) {
+				set_date(&it->updated, n, c);
+			} else if (!strcmp(local, "author")) {
+				atom_author(n, &it->author);
+			} else if (!strcmp(local, "category")) {
+				char *label = attr(n, "label"), *term = attr(n, "term");
+				char *t = label && *label ? label : term;
+				if (t) {
+					char *sq = text_squash(t);
+					if (*sq)
+						item_add_category(it, sq);
+					free(sq);
+				}
+				free(label);
+				free(term);
+			} else if (!strcmp(local, "summary")) {
+				set_once(&it->summary, atom_html(n));
+			} else if (!strcmp(local, "content")) {
+				char *src = attr(n, "src");
+				if (src)
+					free(src);
+				else
+					set_once(&it->content, atom_html(n));
+			}
+		} else if (ns == NS_MEDIA) {
+			media_element(it, n, local, c);
+		} else if (ns == NS_DC && !strcmp(local, "creator")) {
+			set_once(&it->author, node_text(n));
+		}
+	}
+}
+
+static void channel_field(xmlNode *n, struct ctx *c)
+{
+	const char *local;
+	enum ns ns = ns_of(n, &local);
+	struct feed *f = c->feed;
+	if ((c->format == FMT_ATOM1 || c->format == FMT_ATOM03) ? is_atom(ns) : is_rss(ns)) {
+		if (!strcmp(local, "title")) {
+			set_once(&f->title, is_atom(ns) ? atom_plain(n) : node_text(n));
+		} else if (!strcmp(local, "link")) {
+			if (is_atom(ns)) {
+				atom_link(n, c, &f->link, NULL);
+			} else {
+				char *t = node_text(n);
+				set_once(&f->link, resolve(n, t, c->opt));
+				free(t);
+			}
+		} else if (!strcmp(local, "description") || !strcmp(local, "subtitle") ||
+			   !strcmp(local, "tagline")) {
+			set_once(&f->description, node_text(n));
+		} else if (!strcmp(local, "language")) {
+			set_once(&f->language, node_text(n));
+		} else if (!strcmp(local, "lastBuildDate") || !strcmp(local, "pubDate") ||
+			   !strcmp(local, "updated") || !strcmp(local, "modified")) {
+			set_date(&f->updated, n, c);
+		} else if (!strcmp(local, "ttl")) {
+			char *t = node_text(n);
+			int v = atoi(t);
+			if (v > 0 && v < 100000)
+				f->ttl = v;
+			free(t);
+		}
+	} else if (ns == NS_DC) {
+		if (!strcmp(local, "language"))
+			set_once(&f->language, node_text(n));
+		else if (!strcmp(local, "date"))
+			set_date(&f->updated, n, c);
+	} else if (ns == NS_ATOM && !strcmp(local, "link") && !f->link) {
+		atom_link(n, c, &f->link, NULL);
+	}
+}
+
+static enum format detect(xmlNode *root, char *err, size_t errlen)
+{
+	const char *local;
+	enum ns ns = ns_of(root, &local);
+	if (!strcmp(local, "rss") && is_rss(ns)) {
+		char *v = attr(root, "version");
+		enum format f = v && !strncmp(v, "0.9", 3) ? FMT_RSS09X : FMT_RSS2;
+		free(v);
+		return f;
+	}
+	if (!strcmp(local, "RDF") && (ns == NS_RDF || ns == NS_OTHER || ns == NS_NONE))
+		return FMT_RSS1;
+	if (!strcmp(local, "feed") && ns == NS_ATOM)
+		return FMT_ATOM1;
+	if (!strcmp(local, "feed") && (ns == NS_ATOM03 || ns == NS_NONE))
+		return FMT_ATOM03;
+	if (!strcmp(local, "channel") && is_rss(ns))
+		return FMT_RSS09X;
+	if (util_strcaseeq(local, "html"))
+		util_errf(err, errlen, "an HTML page, not a feed (HTML pages are read by type = html sources)");
+	else
+		util_errf(err, errlen, "not a feed: unknown root element <%s>", local);
+	return FMT_UNKNOWN;
+}
+
+static void silent_errors(void *arg, const char *msg, xmlParserSeverities sev, xmlTextReaderLocatorPtr loc)
+{
+	(void)arg;
+	(void)msg;
+	(void)sev;
+	(void)loc;
+}
+
+static int is_item(xmlNode *n, enum format f)
+{
+	const char *local;
+	enum ns ns = ns_of(n, &local);
+	if (f == FMT_ATOM1 || f == FMT_ATOM03)
+		return is_atom(ns) && !strcmp(local, "entry");
+	return is_rss(ns) && !strcmp(local, "item");
+}
+
+static int is_channel(xmlNode *n, enum format f)
+{
+	const char *local;
+	enum ns ns = ns_of(n, &local);
+	return f != FMT_ATOM1 && f != FMT_ATOM03 && is_rss(ns) && !strcmp(local, "channel");
+}
+
+struct feed *parse_feed(const char *data, size_t len, const struct parse_options *opt, char *err,
+			size_t errlen)
+{
+	struct ctx c = {.opt = opt, .format = FMT_UNKNOWN, .feed = NULL};
+	/* Skip what real servers put before the document: a BOM is handled by libxml2, white space is not. */
+	size_t skip = 0, bom = len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3) ? 3 : 0;
+	while (bom + skip < len && isspace((unsigned char)data[bom + skip]))
+		skip++;
+	if (skip)
+		skip += bom; /* BOM then white space: drop both, the bytes are UTF-8 */
+	if (len - skip == 0) {
+		util_errf(err, errlen, "empty document");
+		return NULL;
+	}
+	if (len > (size_t)1 << 30) {
+		util_errf(err, errlen, "document larger than 1 GiB");
+		return NULL;
+	}
+	int options = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR |
+		      XML_PARSE_COMPACT | XML_PARSE_NOCDATA;
+	xmlTextReaderPtr r = xmlReaderForMemory(data + skip, (int)(len - skip), opt->base_url,
+						opt->charset, options);
+	if (!r) {
+		util_errf(err, errlen, "cannot start the XML reader");
+		return NULL;
+	}
+	xmlTextReaderSetErrorHandler(r, silent_errors, NULL);
+	int root_seen = 0, channel_depth = -1;
+	int ret = xmlTextReaderRead(r);
+	while (ret == 1) {
+		if (xmlTextReaderNodeType(r) != XML_READER_TYPE_ELEMENT) {
+			ret = xmlTextReaderRead(r);
+			continue;
+		}
+		int depth = xmlTextReaderDepth(r);
+		xmlNode *n = xmlTextReaderCurrentNode(r);
+		if (!root_seen) {
+			root_seen = 1;
+			c.format = detect(n, err, errlen);
+			if (c.format == FMT_UNKNOWN)
+				break;
+			c.feed = feed_new();
+			if (c.format == FMT_RSS09X && is_channel(n, c.format))
+				channel_depth = 0;
+			if (c.format == FMT_ATOM1 || c.format == FMT_ATOM03) {
+				xmlChar *lang = xmlNodeGetLang(n);
+				if (lang) {
+					c.feed->language = xstrdup((const char *)lang);
+					xmlFree(lang);
+				}
+				channel_depth = 0;
+			}
+			ret = xmlTextReaderRead(r);
+			continue;
+		}
+		if (is_channel(n, c.format) && channel_depth < 0) {
+			channel_depth = depth;
+			ret = xmlTextReaderRead(r);
+			continue;
+		}
+		if (is_item(n, c.format) || (channel_depth >= 0 && depth == channel_depth + 1) ||
+		    depth == 1) {
+			xmlNode *full = xmlTextReaderExpand(r);
+			if (full) {
+				if (is_item(full, c.format)) {
+					if (c.format == FMT_ATOM1 || c.format == FMT_ATOM03)
+						atom_entry(full, &c);
+					else
+						rss_item(full, &c);
+				} else if (channel_depth >= 0 && depth == channel_depth + 1)
+					channel_field(full, &c);
+			}
+			ret = xmlTextReaderNext(r);
+			continue;
+		}
+		ret = xmlTextReaderRead(r);
+	}
+	xmlFreeTextReader(r);
+	if (!root_seen) {
+		util_errf(err, errlen, "not an XML document");
+		return NULL;
+	}
+	if (!c.feed)
+		return NULL;
+	c.feed->format = xstrdup(format_name(c.format));
+	feed_finish(c.feed);
+	return c.feed;
+}
+
+void parse_global_init(void)
+{
+	xmlInitParser();
+}
+
+void parse_global_cleanup(void)
+{
+	xmlCleanupParser();
+}

@@ -1,0 +1,24 @@
+/* parse — feed documents (bytes) to struct feed.  Pure: no network, no database. */
+#ifndef TIDINGS_PARSE_H
+#define TIDINGS_PARSE_H
+
+#include <stddef.h>
+
+#include "feed.h"
+
+struct parse_options {
+	const char *base_url; /* the document's URL, for relative links; may be NULL */
+	const char *charset;  /* from the HTTP Content-Type, or NULL */
+	int tz_offset;        /* minutes east of UTC for dates without a zone */
+};
+
+/* Parses an RSS (0.9x, 1.0, 2.0) or Atom (0.3, 1.0) document, streaming item by item.
+ * Returns NULL with a one-line reason in err when the bytes hold no feed. */
+struct feed *parse_feed(const char *data, size_t len, const struct parse_options *opt, char *err,
+			size_t errlen);
+
+/* Calls once at start-up and at exit (libxml2's globals). */
+void parse_global_init(void);
+void parse_global_cleanup(void);
+
+#endif

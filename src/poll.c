@@ -1,0 +1,215 @@
+#include "poll.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fetch.h"
+#include "parse.h"
+#include "store.h"
+#include "util.h"
+
+#define BACKOFF_CAP (24 * 3600)
+
+struct job {
+	const struct config_source *src;
+	struct store_source state;
+};
+
+struct pass {
+	const struct config *cfg;
+	struct store *store;
+	struct poll_stats *stats;
+	const struct poll_options *opt;
+	int done, total;
+};
+
+int64_t poll_schedule(int64_t now, int64_t interval, int errors, int64_t retry_after)
+{
+	int64_t delay = interval;
+	if (errors > 0) {
+		/* Exponential backoff from one interval (at least a minute), capped. */
+		int64_t base = interval > 60 ? interval : 60;
+		delay = base;
+		for (int i = 1; i < errors && delay < BACKOFF_CAP; i++)
+			delay *= 2;
+		if (delay > BACKOFF_CAP)
+			delay = BACKOFF_CAP;
+	}
+	int64_t due = now + delay;
+	if (retry_after > due)
+		due = retry_after;
+	return due;
+}
+
+static void progress(struct pass *p)
+{
+	if (!p->opt->progress)
+		return;
+	fprintf(stderr, "\rpoll: %d/%d done, %d errors, %d new items ", p->done, p->total,
+		p->stats->failed, p->stats->new_items);
+	fflush(stderr);
+}
+
+static void on_done(struct fetch_result *r, void *ctx)
+{
+	struct pass *p = ctx;
+	struct job *job = r->user;
+	const struct config_source *src = job->src;
+	int64_t now = util_now();
+	struct store_fetch f;
+	memset(&f, 0, sizeof f);
+	f.fetched_at = now;
+	f.http_status = r->http_status;
+	f.new_url = r->permanent_url;
+	char hash[65] = "";
+	char why[512] = "";
+	struct feed *feed = NULL;
+
+	if (!r->ok || r->http_status >= 400 || (r->http_status >= 300 && r->http_status != 304)) {
+		f.outcome = STORE_FAILED;
+		snprintf(why, sizeof why, "%s", r->error[0] ? r->error : "HTTP error");
+		if (r->ok && r->http_status >= 300 && r->http_status < 400 && r->http_status != 304)
+			snprintf(why, sizeof why, "HTTP %d without a usable Location", r->http_status);
+	} else if (r->http_status == 304) {
+		f.outcome = STORE_NOT_MODIFIED;
+		f.etag = r->etag;
+		f.last_modified = r->last_modified;
+	} else {
+		util_sha256_hex(r->body, r->len, hash);
+		f.etag = r->etag;
+		f.last_modified = r->last_modified;
+		f.body_hash = hash;
+		if (job->state.body_hash && !strcmp(job->state.body_hash, hash)) {
+			f.outcome = STORE_NOT_MODIFIED; /* same bytes: nothing downstream changes */
+		} else {
+			struct parse_options po = {
+				.base_url = r->final_url,
+				.charset = r->charset,
+				.tz_offset = src->tz_offset,
+			};
+			char perr[256] = "";
+			feed = parse_feed(r->body, r->len, &po, perr, sizeof perr);
+			if (!feed) {
+				f.outcome = STORE_FAILED;
+				f.body_hash = NULL;
+				snprintf(why, sizeof why, "parse: %s", perr);
+			} else {
+				f.outcome = STORE_FETCHED;
+				f.feed = feed;
+			}
+		}
+	}
+	int errors = f.outcome == STORE_FAILED ? job->state.errors + 1 : 0;
+	f.next_due = poll_schedule(now, src->interval, errors, r->retry_after);
+	f.error = why;
+	if (r->permanent_url)
+		log_msg(LOG_INFO, "poll: %s: moved permanently to %s", src->name, r->permanent_url);
+	struct store_stats st = {0, 0};
+	char err[512];
+	if (store_update_source(p->store, src->name, &f, &st, err, sizeof err) < 0) {
+		log_msg(LOG_ERROR, "poll: %s: %s", src->name, err);
+		p->stats->failed++;
+	} else if (f.outcome == STORE_FAILED) {
+		log_msg(LOG_WARN, "poll: %s: %s", src->name, why);
+		p->stats->failed++;
+	} else if (f.outcome == STORE_NOT_MODIFIED) {
+		log_msg(LOG_DEBUG, "poll: %s: not modified", src->name);
+		p->stats->not_modified++;
+	} else {
+		log_msg(LOG_DEBUG, "poll: %s: %zu items, %d new, %d updated", src->name, feed->nitems,
+			st.new_items, st.updated_items);
+		p->stats->fetched++;
+	}
+	p->stats->new_items += st.new_items;
+	p->stats->updated_items += st.updated_items;
+	feed_free(feed);
+	p->done++;
+	progress(p);
+}
+
+static int selected(const struct poll_options *opt, const char *name)
+{
+	if (!opt->nnames)
+		return 1;
+	for (int i = 0; i < opt->nnames; i++)
+		if (!strcmp(opt->names[i], name))
+			return 1;
+	return 0;
+}
+
+int poll_run(const struct config *cfg, struct store *store, const struct poll_options *opt,
+	     struct poll_stats *stats, char *err, size_t errlen)
+{
+	memset(stats, 0, sizeof *stats);
+	for (int i = 0; i < opt->nnames; i++)
+		if (!config_source(cfg, opt->names[i])) {
+			util_errf(err, errlen, "poll: no source called \"%s\" in %s", opt->names[i], cfg->path);
+			return -1;
+		}
+	struct fetch_options fo = {
+		.concurrency = cfg->concurrency,
+		.per_host = cfg->per_host,
+		.timeout = (long)cfg->timeout,
+		.max_size = cfg->max_size,
+		.user_agent = cfg->user_agent,
+	};
+	struct fetcher *fetcher = fetch_new(&fo);
+	struct job *jobs = xcalloc(cfg->nsources ? cfg->nsources : 1, sizeof *jobs);
+	size_t njobs = 0;
+	int64_t now = util_now();
+	int rc = -1;
+	for (size_t i = 0; i < cfg->nsources; i++) {
+		const struct config_source *src = &cfg->sources[i];
+		if (!selected(opt, src->name))
+			continue;
+		struct job *job = &jobs[njobs];
+		job->src = src;
+		int found = store_source_get(store, src->name, &job->state, err, errlen);
+		if (found < 0)
+			goto out;
+		if (found > 0) {
+			util_errf(err, errlen, "poll: %s: not in the database", src->name);
+			goto out;
+		}
+		njobs++;
+		if (!opt->force && job->state.next_due > now)
+			continue;
+		if (src->type == SOURCE_DIR || src->type == SOURCE_HTML) {
+			log_msg(LOG_WARN, "poll: %s: type = %s sources are not supported by this version",
+				src->name, config_type_name(src->type));
+			continue;
+		}
+		fetch_add(fetcher, job->state.fetch_url, job->state.etag, job->state.last_modified, job);
+		stats->sources++;
+	}
+	struct pass p = {cfg, store, stats, opt, 0, stats->sources};
+	progress(&p);
+	if (fetch_run(fetcher, on_done, &p, opt->stop) < 0) {
+		util_errf(err, errlen, "poll: the transfer loop failed");
+		goto out;
+	}
+	if (opt->progress)
+		fputc('\n', stderr);
+	rc = 0;
+out:
+	for (size_t i = 0; i < njobs; i++)
+		store_source_release(&jobs[i].state);
+	free(jobs);
+	fetch_free(fetcher);
+	return rc;
+}
+
+int64_t poll_next_due(const struct config *cfg, struct store *store)
+{
+	int64_t next = 0;
+	for (size_t i = 0; i < cfg->nsources; i++) {
+		struct store_source st;
+		if (store_source_get(store, cfg->sources[i].name, &st, NULL, 0) != 0)
+			continue;
+		if (!next || st.next_due < next)
+			next = st.next_due;
+		store_source_release(&st);
+	}
+	return next;
+}

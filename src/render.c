@@ -1,0 +1,694 @@
+#include "render.h"
+
+#include <string.h>
+
+#include <libxml/xmlwriter.h>
+
+#include "date.h"
+#include "json.h"
+#include "store.h"
+#include "util.h"
+
+#define NS_ATOM "http://www.w3.org/2005/Atom"
+#define NS_CONTENT "http://purl.org/rss/1.0/modules/content/"
+#define NS_DC "http://purl.org/dc/elements/1.1/"
+#define GENERATOR "tidings"
+
+/* The date an item is filed under: published, else updated, else when it was first seen. */
+static int64_t item_published(const struct item *it)
+{
+	if (it->published != DATE_NONE)
+		return it->published;
+	if (it->updated != DATE_NONE)
+		return it->updated;
+	return it->first_seen;
+}
+
+static int64_t item_updated(const struct item *it)
+{
+	int64_t p = item_published(it);
+	return it->updated != DATE_NONE && it->updated > p ? it->updated : p;
+}
+
+/* The newest item date: a stable stand-in for "now", so unchanged input gives identical bytes. */
+static int64_t newest(const struct feed *items)
+{
+	int64_t t = 0;
+	for (size_t i = 0; i < items->nitems; i++) {
+		int64_t u = item_updated(&items->items[i]);
+		if (u > t)
+			t = u;
+	}
+	return t;
+}
+
+struct writer {
+	xmlBufferPtr xb;
+	xmlTextWriterPtr w;
+	int rc;
+};
+
+static int writer_open(struct writer *wr)
+{
+	wr->xb = xmlBufferCreate();
+	wr->w = wr->xb ? xmlNewTextWriterMemory(wr->xb, 0) : NULL;
+	wr->rc = 0;
+	if (!wr->w) {
+		xmlBufferFree(wr->xb);
+		return -1;
+	}
+	xmlTextWriterSetIndent(wr->w, 1);
+	xmlTextWriterSetIndentString(wr->w, BAD_CAST "  ");
+	if (xmlTextWriterStartDocument(wr->w, "1.0", "UTF-8", NULL) < 0)
+		wr->rc = -1;
+	return 0;
+}
+
+static int writer_close(struct writer *wr, struct buf *out)
+{
+	if (xmlTextWriterEndDocument(wr->w) < 0)
+		wr->rc = -1;
+	xmlFreeTextWriter(wr->w);
+	if (wr->rc == 0 && buf_add(out, xmlBufferContent(wr->xb), (size_t)xmlBufferLength(wr->xb)) < 0)
+		wr->rc = -1;
+	xmlBufferFree(wr->xb);
+	return wr->rc;
+}
+
+static void start(struct writer *wr, const char *name)
+{
+	if (xmlTextWriterStartElement(wr->w, BAD_CAST name) < 0)
+		wr->rc = -1;
+}
+
+static void end(struct writer *wr)
+{
+	if (xmlTextWriterEndElement(wr->w) < 0)
+		wr->rc = -1;
+}
+
+static void attr(struct writer *wr, const char *name, const char *value)
+{
+	if (value && xmlTextWriterWriteAttribute(wr->w, BAD_CAST name, BAD_CAST value) < 0)
+		wr->rc = -1;
+}
+
+static void text(struct writer *wr, const char *value)
+{
+	if (xmlTextWriterWriteString(wr->w, BAD_CAST(value ? value : "")) < 0)
+		wr->rc = -1;
+}
+
+/* <name>value</name>, nothing when value is NULL. */
+static void element(struct writer *wr, const char *name, const char *value)
+{
+	if (!value)
+		return;
+	start(wr, name);
+	text(wr, value);
+	end(wr);
+}
+
+static void element_date(struct writer *wr, const char *name, int64_t t, int rfc822)
+{
+	char s[48];
+	if (rfc822)
+		date_rfc822(t, s);
+	else
+		date_rfc3339(t, s);
+	element(wr, name, s);
+}
+
+static char *feed_url(const struct render_channel *ch, const char *ext)
+{
+	return xasprintf("%s.%s", ch->self_base, ext);
+}
+
+int render_rss(const struct render_channel *ch, const struct feed *items, struct buf *out)
+{
+	struct writer wr;
+	if (writer_open(&wr) < 0)
+		return -1;
+	char *self = feed_url(ch, "rss");
+	start(&wr, "rss");
+	attr(&wr, "version", "2.0");
+	attr(&wr, "xmlns:atom", NS_ATOM);
+	attr(&wr, "xmlns:content", NS_CONTENT);
+	attr(&wr, "xmlns:dc", NS_DC);
+	start(&wr, "channel");
+	element(&wr, "title", ch->title);
+	element(&wr, "link", ch->home_url);
+	element(&wr, "description", ch->description && *ch->description ? ch->description : ch->title);
+	start(&wr, "atom:link");
+	attr(&wr, "rel", "self");
+	attr(&wr, "type", "application/rss+xml");
+	attr(&wr, "href", self);
+	end(&wr);
+	if (ch->hub && *ch->hub) {
+		start(&wr, "atom:link");
+		attr(&wr, "rel", "hub");
+		attr(&wr, "href", ch->hub);
+		end(&wr);
+	}
+	element(&wr, "language", ch->language);
+	if (items->nitems)
+		element_date(&wr, "lastBuildDate", newest(items), 1);
+	element(&wr, "generator", GENERATOR);
+	if (ch->ttl > 0) {
+		char ttl[16];
+		snprintf(ttl, sizeof ttl, "%d", ch->ttl);
+		element(&wr, "ttl", ttl);
+	}
+	for (size_t i = 0; i < items->nitems; i++) {
+		const struct item *it = &items->items[i];
+		start(&wr, "item");
+		element(&wr, "title", it->title ? it->title : "");
+		element(&wr, "link", it->link);
+		start(&wr, "guid");
+		attr(&wr, "isPermaLink", it->link && !strcmp(it->uid, it->link) ? "true" : "false");
+		text(&wr, it->uid);
+		end(&wr);
+		element_date(&wr, "pubDate", item_published(it), 1);
+		element(&wr, "description", it->summary ? it->summary : it->content);
+		if (it->content)
+			element(&wr, "content:encoded", it->content);
+		element(&wr, "dc:creator", it->author);
+		for (size_t c = 0; c < it->ncategories; c++)
+			element(&wr, "category", it->categories[c]);
+		for (size_t e = 0; e < it->nenclosures; e++) {
+			const struct enclosure *enc = &it->enclosures[e];
+			char len[24];
+			snprintf(len, sizeof len, "%lld", (long long)(enc->length >= 0 ? enc->length : 0));
+			start(&wr, "enclosure");
+			attr(&wr, "url", enc->url);
+			attr(&wr, "length", len);
+			attr(&wr, "type", enc->type ? enc->type : "application/octet-stream");
+			end(&wr);
+		}
+		if (ch->aggregated && it->source_url) {
+			start(&wr, "source");
+			attr(&wr, "url", it->source_url);
+			text(&wr, it->source_title ? it->source_title : it->source);
+			end(&wr);
+		}
+		end(&wr);
+	}
+	end(&wr);
+	end(&wr);
+	free(self);
+	return writer_close(&wr, out);
+}
+
+static void atom_link(struct writer *wr, const char *rel, const char *type, const char *href)
+{
+	if (!href)
+		return;
+	start(wr, "link");
+	attr(wr, "rel", rel);
+	attr(wr, "type", type);
+	attr(wr, "href", href);
+	end(wr);
+}
+
+int render_atom(const struct render_channel *ch, const struct feed *items, struct buf *out)
+{
+	struct writer wr;
+	if (writer_open(&wr) < 0)
+		return -1;
+	char *self = feed_url(ch, "atom");
+	start(&wr, "feed");
+	attr(&wr, "xmlns", NS_ATOM);
+	attr(&wr, "xml:lang", ch->language);
+	element(&wr, "id", self);
+	element(&wr, "title", ch->title);
+	if (ch->description && *ch->description)
+		element(&wr, "subtitle", ch->description);
+	element_date(&wr, "updated", newest(items), 0);
+	atom_link(&wr, "self", "application/atom+xml", self);
+	atom_link(&wr, "alternate", "text/html", ch->home_url);
+	if (ch->hub && *ch->hub)
+		atom_link(&wr, "hub", NULL, ch->hub);
+	start(&wr, "author");
+	element(&wr, "name", ch->title);
+	end(&wr);
+	start(&wr, "generator");
+	text(&wr, GENERATOR);
+	end(&wr);
+	for (size_t i = 0; i < items->nitems; i++) {
+		const struct item *it = &items->items[i];
+		start(&wr, "entry");
+		element(&wr, "id", it->uid);
+		start(&wr, "title");
+		attr(&wr, "type", "text");
+		text(&wr, it->title ? it->title : "");
+		end(&wr);
+		atom_link(&wr, "alternate", "text/html", it->link);
+		element_date(&wr, "published", item_published(it), 0);
+		element_date(&wr, "updated", item_updated(it), 0);
+		if (it->author) {
+			start(&wr, "author");
+			element(&wr, "name", it->author);
+			end(&wr);
+		}
+		for (size_t c = 0; c < it->ncategories; c++) {
+			start(&wr, "category");
+			attr(&wr, "term", it->categories[c]);
+			end(&wr);
+		}
+		for (size_t e = 0; e < it->nenclosures; e++) {
+			const struct enclosure *enc = &it->enclosures[e];
+			start(&wr, "link");
+			attr(&wr, "rel", "enclosure");
+			attr(&wr, "type", enc->type);
+			attr(&wr, "href", enc->url);
+			if (enc->length >= 0) {
+				char len[24];
+				snprintf(len, sizeof len, "%lld", (long long)enc->length);
+				attr(&wr, "length", len);
+			}
+			end(&wr);
+		}
+		if (it->summary) {
+			start(&wr, "summary");
+			attr(&wr, "type", "html");
+			text(&wr, it->summary);
+			end(&wr);
+		}
+		if (it->content) {
+			start(&wr, "content");
+			attr(&wr, "type", "html");
+			text(&wr, it->content);
+			end(&wr);
+		}
+		if (ch->aggregated && it->source) {
+			start(&wr, "source");
+			element(&wr, "id", it->source_url);
+			element(&wr, "title", it->source_title ? it->source_title : it->source);
+			atom_link(&wr, "alternate", "text/html", it->source_link);
+			atom_link(&wr, "self", NULL, it->source_url && strncmp(it->source_url, "file:", 5)
+							     ? it->source_url
+							     : NULL);
+			end(&wr);
+		}
+		end(&wr);
+	}
+	end(&wr);
+	free(self);
+	return writer_close(&wr, out);
+}
+
+int render_json(const struct render_channel *ch, const struct feed *items, struct buf *out)
+{
+	char *self = feed_url(ch, "json");
+	buf_adds(out, "{");
+	json_key(out, "version", 1);
+	json_string(out, "https://jsonfeed.org/version/1.1");
+	json_key(out, "title", 0);
+	json_string(out, ch->title);
+	json_key(out, "home_page_url", 0);
+	json_string(out, ch->home_url);
+	json_key(out, "feed_url", 0);
+	json_string(out, self);
+	if (ch->description && *ch->description) {
+		json_key(out, "description", 0);
+		json_string(out, ch->description);
+	}
+	if (ch->language) {
+		json_key(out, "language", 0);
+		json_string(out, ch->language);
+	}
+	if (ch->hub && *ch->hub) {
+		json_key(out, "hubs", 0);
+		buf_adds(out, "[{\"type\":\"WebSub\",\"url\":");
+		json_string(out, ch->hub);
+		buf_adds(out, "}]");
+	}
+	json_key(out, "items", 0);
+	buf_adds(out, "[\n");
+	for (size_t i = 0; i < items->nitems; i++) {
+		const struct item *it = &items->items[i];
+		if (i)
+			buf_adds(out, ",\n");
+		buf_adds(out, "{");
+		json_key(out, "id", 1);
+		json_string(out, it->uid);
+		if (it->link) {
+			json_key(out, "url", 0);
+			json_string(out, it->link);
+		}
+		json_key(out, "title", 0);
+		json_string(out, it->title ? it->title : "");
+		json_key(out, "content_html", 0);
+		json_string(out, it->content ? it->content : it->summary ? it->summary : "");
+		if (it->summary) {
+			char *plain = text_from_html(it->summary);
+			json_key(out, "summary", 0);
+			json_string(out, plain);
+			free(plain);
+		}
+		json_key(out, "date_published", 0);
+		json_date(out, item_published(it));
+		json_key(out, "date_modified", 0);
+		json_date(out, item_updated(it));
+		if (it->author) {
+			json_key(out, "authors", 0);
+			buf_adds(out, "[{\"name\":");
+			json_string(out, it->author);
+			buf_adds(out, "}]");
+		}
+		if (it->ncategories) {
+			json_key(out, "tags", 0);
+			buf_addc(out, '[');
+			for (size_t c = 0; c < it->ncategories; c++) {
+				if (c)
+					buf_addc(out, ',');
+				json_string(out, it->categories[c]);
+			}
+			buf_addc(out, ']');
+		}
+		if (it->nenclosures) {
+			json_key(out, "attachments", 0);
+			buf_addc(out, '[');
+			for (size_t e = 0; e < it->nenclosures; e++) {
+				const struct enclosure *enc = &it->enclosures[e];
+				if (e)
+					buf_addc(out, ',');
+				buf_adds(out, "{\"url\":");
+				json_string(out, enc->url);
+				buf_adds(out, ",\"mime_type\":");
+				json_string(out, enc->type ? enc->type : "application/octet-stream");
+				if (enc->length >= 0)
+					buf_printf(out, ",\"size_in_bytes\":%lld", (long long)enc->length);
+				buf_addc(out, '}');
+			}
+			buf_addc(out, ']');
+		}
+		buf_adds(out, "}");
+	}
+	buf_adds(out, "\n]}\n");
+	free(self);
+	return 0;
+}
+
+static void html_escape(struct buf *b, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&':
+			buf_adds(b, "&amp;");
+			break;
+		case '<':
+			buf_adds(b, "&lt;");
+			break;
+		case '>':
+			buf_adds(b, "&gt;");
+			break;
+		case '"':
+			buf_adds(b, "&quot;");
+			break;
+		case '\'':
+			buf_adds(b, "&#39;");
+			break;
+		default:
+			buf_addc(b, *s);
+		}
+	}
+}
+
+static const struct {
+	const char *ext, *type, *label;
+} formats[] = {
+	{"rss", "application/rss+xml", "RSS"},
+	{"atom", "application/atom+xml", "Atom"},
+	{"json", "application/feed+json", "JSON Feed"},
+};
+
+static void index_feed_links(struct buf *b, const struct config *cfg, const char *slug)
+{
+	for (size_t f = 0; f < 3; f++) {
+		buf_adds(b, f ? " · " : "");
+		buf_adds(b, "<a href=\"");
+		html_escape(b, cfg->link);
+		html_escape(b, slug);
+		buf_printf(b, ".%s\">%s</a>", formats[f].ext, formats[f].label);
+	}
+}
+
+int render_index(const struct config *cfg, struct feed *const *lists, struct buf *b)
+{
+	buf_adds(b, "<!DOCTYPE html>\n<html lang=\"");
+	html_escape(b, cfg->language);
+	buf_adds(b, "\">\n<head>\n<meta charset=\"utf-8\">\n"
+		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
+	html_escape(b, cfg->title);
+	buf_adds(b, "</title>\n");
+	for (size_t c = 0; c <= cfg->ncategories; c++) {
+		const char *slug = c < cfg->ncategories ? cfg->categories[c].slug : "new";
+		const char *title = c < cfg->ncategories ? cfg->categories[c].title : "New posts";
+		for (size_t f = 0; f < 3; f++) {
+			buf_printf(b, "<link rel=\"alternate\" type=\"%s\" title=\"", formats[f].type);
+			html_escape(b, cfg->title);
+			buf_adds(b, ": ");
+			html_escape(b, title);
+			buf_printf(b, " (%s)\" href=\"", formats[f].label);
+			html_escape(b, cfg->link);
+			html_escape(b, slug);
+			buf_printf(b, ".%s\">\n", formats[f].ext);
+		}
+	}
+	buf_adds(b, "<style>body{font:16px/1.5 system-ui,sans-serif;max-width:48rem;margin:2rem auto;"
+		    "padding:0 1rem;color:#222}h2{margin-top:2rem;border-bottom:1px solid #ddd}"
+		    "ul{padding-left:1.2rem}.feeds,.footer{font-size:.9rem}.date{color:#666;font-size:.85rem}"
+		    "</style>\n</head>\n<body>\n<h1>");
+	html_escape(b, cfg->title);
+	buf_adds(b, "</h1>\n");
+	if (cfg->description) {
+		buf_adds(b, "<p>");
+		html_escape(b, cfg->description);
+		buf_adds(b, "</p>\n");
+	}
+	buf_adds(b, "<p class=\"feeds\">New posts from every category: ");
+	index_feed_links(b, cfg, "new");
+	buf_adds(b, " · <a href=\"");
+	html_escape(b, cfg->link);
+	buf_adds(b, "feeds.opml\">OPML</a></p>\n");
+	for (size_t c = 0; c < cfg->ncategories; c++) {
+		const struct config_category *cat = &cfg->categories[c];
+		buf_adds(b, "<div class=\"category\">\n<h2 id=\"");
+		html_escape(b, cat->slug);
+		buf_adds(b, "\">");
+		html_escape(b, cat->title);
+		buf_adds(b, "</h2>\n");
+		if (cat->description) {
+			buf_adds(b, "<p>");
+			html_escape(b, cat->description);
+			buf_adds(b, "</p>\n");
+		}
+		buf_adds(b, "<p class=\"feeds\">");
+		index_feed_links(b, cfg, cat->slug);
+		buf_adds(b, "</p>\n<ul>\n");
+		const struct feed *items = lists[c];
+		for (size_t i = 0; i < items->nitems && i < 10; i++) {
+			const struct item *it = &items->items[i];
+			char when[32];
+			date_rfc3339(item_published(it), when);
+			buf_adds(b, "<li>");
+			if (it->link) {
+				buf_adds(b, "<a href=\"");
+				html_escape(b, it->link);
+				buf_adds(b, "\">");
+			}
+			html_escape(b, it->title && *it->title ? it->title : "(untitled)");
+			if (it->link)
+				buf_adds(b, "</a>");
+			buf_printf(b, " <span class=\"date\" title=\"%s\">%.10s</span></li>\n", when, when);
+		}
+		if (!items->nitems)
+			buf_adds(b, "<li>No items yet.</li>\n");
+		buf_adds(b, "</ul>\n</div>\n");
+	}
+	buf_adds(b, "<p class=\"footer\">Published by tidings.</p>\n</body>\n</html>\n");
+	return 0;
+}
+
+int render_opml(const struct config *cfg, struct buf *out)
+{
+	struct writer wr;
+	if (writer_open(&wr) < 0)
+		return -1;
+	start(&wr, "opml");
+	attr(&wr, "version", "2.0");
+	start(&wr, "head");
+	element(&wr, "title", cfg->title);
+	end(&wr);
+	start(&wr, "body");
+	for (size_t c = 0; c <= cfg->ncategories; c++) {
+		const char *slug = c < cfg->ncategories ? cfg->categories[c].slug : "new";
+		const char *title = c < cfg->ncategories ? cfg->categories[c].title : "New posts";
+		char *url = xasprintf("%s%s.atom", cfg->link, slug);
+		char *label = xasprintf("%s: %s", cfg->title, title);
+		start(&wr, "outline");
+		attr(&wr, "type", "rss");
+		attr(&wr, "text", label);
+		attr(&wr, "title", label);
+		attr(&wr, "xmlUrl", url);
+		attr(&wr, "htmlUrl", cfg->link);
+		end(&wr);
+		free(url);
+		free(label);
+	}
+	end(&wr);
+	end(&wr);
+	return writer_close(&wr, out);
+}
+
+int render_sources_opml(const struct config *cfg, struct buf *out)
+{
+	struct writer wr;
+	if (writer_open(&wr) < 0)
+		return -1;
+	start(&wr, "opml");
+	attr(&wr, "version", "2.0");
+	start(&wr, "head");
+	element(&wr, "title", cfg->title);
+	end(&wr);
+	start(&wr, "body");
+	for (size_t c = 0; c < cfg->ncategories; c++) {
+		const struct config_category *cat = &cfg->categories[c];
+		start(&wr, "outline");
+		attr(&wr, "text", cat->title);
+		attr(&wr, "title", cat->title);
+		for (size_t i = 0; i < cfg->nsources; i++) {
+			const struct config_source *src = &cfg->sources[i];
+			int member = 0;
+			for (size_t k = 0; k < src->ncategories; k++)
+				member |= !strcmp(src->categories[k], cat->slug);
+			if (!member)
+				continue;
+			start(&wr, "outline");
+			attr(&wr, "type", src->type == SOURCE_FEED || src->type == SOURCE_AUTO ? "rss" : "link");
+			attr(&wr, "text", src->title ? src->title : src->name);
+			attr(&wr, "title", src->title ? src->title : src->name);
+			attr(&wr, "xmlUrl", src->url);
+			end(&wr);
+		}
+		end(&wr);
+	}
+	end(&wr);
+	end(&wr);
+	return writer_close(&wr, out);
+}
+
+static int publish(const char *dir, const char *name, struct buf *data, struct render_stats *stats,
+		   char *err, size_t errlen)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	int rc = util_write_if_changed(path, buf_str(data), data->len, err, errlen);
+	free(path);
+	buf_reset(data);
+	if (rc < 0)
+		return -1;
+	if (rc > 0)
+		stats->files_written++;
+	else
+		stats->files_unchanged++;
+	return 0;
+}
+
+static int publish_feed(const char *dir, const char *slug, const struct render_channel *ch,
+			const struct feed *items, struct render_stats *stats, char *err, size_t errlen)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	char name[128];
+	int rc = -1;
+	snprintf(name, sizeof name, "%s.rss", slug);
+	if (render_rss(ch, items, &b) < 0 || publish(dir, name, &b, stats, err, errlen) < 0)
+		goto out;
+	snprintf(name, sizeof name, "%s.atom", slug);
+	if (render_atom(ch, items, &b) < 0 || publish(dir, name, &b, stats, err, errlen) < 0)
+		goto out;
+	snprintf(name, sizeof name, "%s.json", slug);
+	if (render_json(ch, items, &b) < 0 || publish(dir, name, &b, stats, err, errlen) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc < 0 && err && !*err)
+		util_errf(err, errlen, "render: %s: cannot write feed", slug);
+	buf_release(&b);
+	return rc;
+}
+
+int render_all(const struct config *cfg, struct store *store, struct render_stats *stats, char *err,
+	       size_t errlen)
+{
+	struct render_stats local = {0, 0};
+	if (!stats)
+		stats = &local;
+	if (err && errlen)
+		*err = '\0';
+	if (util_mkdir_p(cfg->output, err, errlen) < 0)
+		return -1;
+	int rc = -1;
+	struct feed **lists = xcalloc(cfg->ncategories + 1, sizeof *lists);
+	struct feed *fresh = feed_new();
+	int ttl = (int)(cfg->poll_interval / 60);
+	for (size_t c = 0; c < cfg->ncategories; c++) {
+		const struct config_category *cat = &cfg->categories[c];
+		lists[c] = feed_new();
+		if (store_category_items(store, cat->slug, cfg->items_per_feed, lists[c], err, errlen) < 0)
+			goto out;
+		char *base = xasprintf("%s%s", cfg->link, cat->slug);
+		char *title = xasprintf("%s: %s", cfg->title, cat->title);
+		struct render_channel ch = {
+			.title = title,
+			.description = cat->description ? cat->description : cfg->description,
+			.language = cfg->language,
+			.home_url = cfg->link,
+			.self_base = base,
+			.hub = cfg->hub,
+			.ttl = ttl,
+			.aggregated = 0,
+		};
+		int r = publish_feed(cfg->output, cat->slug, &ch, lists[c], stats, err, errlen);
+		free(base);
+		free(title);
+		if (r < 0)
+			goto out;
+	}
+	if (store_new_items(store, cfg->new_items, fresh, err, errlen) < 0)
+		goto out;
+	char *base = xasprintf("%snew", cfg->link);
+	char *title = xasprintf("%s: new posts", cfg->title);
+	struct render_channel ch = {
+		.title = title,
+		.description = cfg->description,
+		.language = cfg->language,
+		.home_url = cfg->link,
+		.self_base = base,
+		.hub = cfg->hub,
+		.ttl = ttl,
+		.aggregated = 1,
+	};
+	int r = publish_feed(cfg->output, "new", &ch, fresh, stats, err, errlen);
+	free(base);
+	free(title);
+	if (r < 0)
+		goto out;
+	struct buf b;
+	buf_init(&b, 0);
+	render_index(cfg, lists, &b);
+	r = publish(cfg->output, "index.html", &b, stats, err, errlen);
+	if (r == 0 && render_opml(cfg, &b) == 0)
+		r = publish(cfg->output, "feeds.opml", &b, stats, err, errlen);
+	buf_release(&b);
+	if (r < 0)
+		goto out;
+	rc = 0;
+out:
+	for (size_t c = 0; c < cfg->ncategories; c++)
+		feed_free(lists[c]);
+	free(lists);
+	feed_free(fresh);
+	return rc;
+}

@@ -1,0 +1,820 @@
+#include "store.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "buf.h"
+
+/* Forward migrations: schema version N is reached by running migrations[N-1]. */
+static const char *const migrations[] = {
+	/* 1: initial schema */
+	"CREATE TABLE source ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  url TEXT NOT NULL,"             /* as configured */
+	"  fetch_url TEXT NOT NULL,"       /* follows permanent redirects */
+	"  state TEXT NOT NULL DEFAULT 'new',"
+	"  title TEXT, link TEXT,"
+	"  etag TEXT, last_modified TEXT, body_hash TEXT,"
+	"  http_status INTEGER NOT NULL DEFAULT 0,"
+	"  last_fetch INTEGER NOT NULL DEFAULT 0,"
+	"  last_success INTEGER NOT NULL DEFAULT 0,"
+	"  next_due INTEGER NOT NULL DEFAULT 0,"
+	"  errors INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT"
+	");"
+	"CREATE TABLE category ("
+	"  id INTEGER PRIMARY KEY,"
+	"  slug TEXT NOT NULL UNIQUE,"
+	"  title TEXT NOT NULL"
+	");"
+	"CREATE TABLE source_category ("
+	"  source_id INTEGER NOT NULL REFERENCES source(id) ON DELETE CASCADE,"
+	"  category_id INTEGER NOT NULL REFERENCES category(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (source_id, category_id)"
+	") WITHOUT ROWID;"
+	/* One row per article of a source; guid is unique per source.  sort_date is the published
+	 * date, else the updated date, else first_seen (date_guessed = 1 then). */
+	"CREATE TABLE item ("
+	"  id INTEGER PRIMARY KEY,"
+	"  source_id INTEGER NOT NULL REFERENCES source(id) ON DELETE CASCADE,"
+	"  guid TEXT NOT NULL,"
+	"  uid TEXT NOT NULL,"
+	"  title TEXT, link TEXT, author TEXT, summary TEXT, content TEXT,"
+	"  published INTEGER, updated INTEGER,"
+	"  first_seen INTEGER NOT NULL,"
+	"  sort_date INTEGER NOT NULL,"
+	"  date_guessed INTEGER NOT NULL DEFAULT 0,"
+	"  hash TEXT NOT NULL,"
+	"  UNIQUE (source_id, guid)"
+	");"
+	"CREATE INDEX item_sort ON item (sort_date DESC, id DESC);"
+	"CREATE TABLE item_category ("
+	"  item_id INTEGER NOT NULL REFERENCES item(id) ON DELETE CASCADE,"
+	"  category_id INTEGER NOT NULL REFERENCES category(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (category_id, item_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX item_category_item ON item_category (item_id);"
+	"CREATE TABLE item_tag ("
+	"  item_id INTEGER NOT NULL REFERENCES item(id) ON DELETE CASCADE,"
+	"  pos INTEGER NOT NULL,"
+	"  term TEXT NOT NULL,"
+	"  PRIMARY KEY (item_id, pos)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE enclosure ("
+	"  item_id INTEGER NOT NULL REFERENCES item(id) ON DELETE CASCADE,"
+	"  pos INTEGER NOT NULL,"
+	"  url TEXT NOT NULL,"
+	"  type TEXT,"
+	"  length INTEGER,"
+	"  PRIMARY KEY (item_id, pos)"
+	") WITHOUT ROWID;",
+};
+
+enum stmt_id {
+	ST_SOURCE_ID,
+	ST_ITEM_FIND,
+	ST_ITEM_INSERT,
+	ST_ITEM_UPDATE,
+	ST_ITEM_CATS,
+	ST_TAG_DEL,
+	ST_TAG_INS,
+	ST_ENC_DEL,
+	ST_ENC_INS,
+	ST_TAGS_OF,
+	ST_ENCS_OF,
+	ST_COUNT
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_SOURCE_ID] = "SELECT id FROM source WHERE name = ?1",
+	[ST_ITEM_FIND] = "SELECT id, hash FROM item WHERE source_id = ?1 AND guid = ?2",
+	[ST_ITEM_INSERT] = "INSERT INTO item (source_id, guid, uid, title, link, author, summary, content,"
+			   " published, updated, first_seen, sort_date, date_guessed, hash)"
+			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+	[ST_ITEM_UPDATE] = "UPDATE item SET title = ?2, link = ?3, author = ?4, summary = ?5, content = ?6,"
+			   " published = ?7, updated = ?8,"
+			   " sort_date = COALESCE(?7, ?8, first_seen), date_guessed = (?7 IS NULL AND ?8 IS NULL),"
+			   " hash = ?9 WHERE id = ?1",
+	[ST_ITEM_CATS] = "INSERT OR IGNORE INTO item_category (item_id, category_id)"
+			 " SELECT ?1, category_id FROM source_category WHERE source_id = ?2",
+	[ST_TAG_DEL] = "DELETE FROM item_tag WHERE item_id = ?1",
+	[ST_TAG_INS] = "INSERT INTO item_tag (item_id, pos, term) VALUES (?1, ?2, ?3)",
+	[ST_ENC_DEL] = "DELETE FROM enclosure WHERE item_id = ?1",
+	[ST_ENC_INS] = "INSERT INTO enclosure (item_id, pos, url, type, length) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_TAGS_OF] = "SELECT term FROM item_tag WHERE item_id = ?1 ORDER BY pos",
+	[ST_ENCS_OF] = "SELECT url, type, length FROM enclosure WHERE item_id = ?1 ORDER BY pos",
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *stmts[ST_COUNT];
+};
+
+static int db_fail(struct store *s, char *err, size_t errlen, const char *what)
+{
+	util_errf(err, errlen, "store: %s: %s", what, sqlite3_errmsg(s->db));
+	return -1;
+}
+
+static sqlite3_stmt *stmt(struct store *s, enum stmt_id id)
+{
+	if (!s->stmts[id] && sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+						&s->stmts[id], NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_reset(s->stmts[id]);
+	sqlite3_clear_bindings(s->stmts[id]);
+	return s->stmts[id];
+}
+
+static int exec(struct store *s, const char *sql, char *err, size_t errlen)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		util_errf(err, errlen, "store: %s", msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void bind_date(sqlite3_stmt *st, int i, int64_t v)
+{
+	if (v == DATE_NONE)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, v);
+}
+
+static char *col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+static int64_t col_date(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? DATE_NONE : sqlite3_column_int64(st, i);
+}
+
+static int migrate(struct store *s, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, err, errlen, "user_version");
+	int version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	int latest = (int)(sizeof migrations / sizeof migrations[0]);
+	if (version > latest) {
+		util_errf(err, errlen, "store: database schema %d is newer than this tidings (%d)", version,
+			  latest);
+		return -1;
+	}
+	for (; version < latest; version++) {
+		char sql[64];
+		if (exec(s, "BEGIN IMMEDIATE", err, errlen) < 0)
+			return -1;
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", version + 1);
+		if (exec(s, migrations[version], err, errlen) < 0 || exec(s, sql, err, errlen) < 0) {
+			exec(s, "ROLLBACK", NULL, 0);
+			return -1;
+		}
+		if (exec(s, "COMMIT", err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+struct store *store_open(const char *path, char *err, size_t errlen)
+{
+	struct store *s = xcalloc(1, sizeof *s);
+	if (util_mkdir_parents(path, err, errlen) < 0)
+		goto fail;
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		util_errf(err, errlen, "store: %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, 10000);
+	if (exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+		 err, errlen) < 0)
+		goto fail;
+	if (migrate(s, err, errlen) < 0)
+		goto fail;
+	return s;
+fail:
+	store_close(s);
+	return NULL;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->stmts[i]);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+static int64_t source_id(struct store *s, const char *name)
+{
+	sqlite3_stmt *st = stmt(s, ST_SOURCE_ID);
+	if (!st)
+		return -1;
+	bind_text(st, 1, name);
+	int64_t id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return id;
+}
+
+/* Runs a one-off statement with text parameters given as a NULL-terminated list. */
+static int run(struct store *s, const char *sql, char *err, size_t errlen, ...)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, err, errlen, "prepare");
+	va_list ap;
+	va_start(ap, errlen);
+	for (int i = 1; i <= sqlite3_bind_parameter_count(st); i++)
+		bind_text(st, i, va_arg(ap, const char *));
+	va_end(ap);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_fail(s, err, errlen, "step");
+	return 0;
+}
+
+/* The sorted, comma-joined category slugs of a source, as stored. */
+static char *stored_categories(struct store *s, int64_t sid)
+{
+	sqlite3_stmt *st;
+	struct buf b;
+	buf_init(&b, 0);
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT c.slug FROM source_category sc JOIN category c ON c.id = sc.category_id"
+			       " WHERE sc.source_id = ?1 ORDER BY c.slug",
+			       -1, &st, NULL) != SQLITE_OK)
+		return buf_take(&b, NULL);
+	sqlite3_bind_int64(st, 1, sid);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (b.len)
+			buf_addc(&b, ',');
+		buf_adds(&b, (const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	return buf_take(&b, NULL);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *configured_categories(const struct config_source *src)
+{
+	char **sorted = xmalloc(src->ncategories * sizeof *sorted);
+	memcpy(sorted, src->categories, src->ncategories * sizeof *sorted);
+	qsort(sorted, src->ncategories, sizeof *sorted, cmp_str);
+	struct buf b;
+	buf_init(&b, 0);
+	for (size_t i = 0; i < src->ncategories; i++) {
+		if (i && !strcmp(sorted[i], sorted[i - 1]))
+			continue;
+		if (b.len)
+			buf_addc(&b, ',');
+		buf_adds(&b, sorted[i]);
+	}
+	free(sorted);
+	return buf_take(&b, NULL);
+}
+
+static int sync_source(struct store *s, const struct config_source *src, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+	if (sqlite3_prepare_v2(s->db, "SELECT id, url FROM source WHERE name = ?1", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, err, errlen, "prepare");
+	bind_text(st, 1, src->name);
+	int64_t sid = 0;
+	char *url = NULL;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		sid = sqlite3_column_int64(st, 0);
+		url = col_text(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (!sid) {
+		if (run(s, "INSERT INTO source (name, url, fetch_url) VALUES (?1, ?2, ?3)", err, errlen,
+			src->name, src->url, src->fetch_url) < 0)
+			goto out;
+		sid = sqlite3_last_insert_rowid(s->db);
+	} else if (!url || strcmp(url, src->url)) {
+		/* A new URL is a new resource: forget validators, redirects and backoff. */
+		if (run(s, "UPDATE source SET url = ?2, fetch_url = ?3, state = 'new', etag = NULL,"
+			   " last_modified = NULL, body_hash = NULL, errors = 0, next_due = 0 WHERE name = ?1",
+			err, errlen, src->name, src->url, src->fetch_url) < 0)
+			goto out;
+	} else if (run(s, "UPDATE source SET state = 'new' WHERE name = ?1 AND state = 'removed'", err,
+		       errlen, src->name) < 0) {
+		goto out;
+	}
+	char *have = stored_categories(s, sid), *want = configured_categories(src);
+	int same = !strcmp(have, want);
+	free(have);
+	free(want);
+	if (!same) {
+		char sidtext[32];
+		snprintf(sidtext, sizeof sidtext, "%lld", (long long)sid);
+		if (run(s, "DELETE FROM source_category WHERE source_id = ?1", err, errlen, sidtext) < 0)
+			goto out;
+		for (size_t i = 0; i < src->ncategories; i++)
+			if (run(s, "INSERT OR IGNORE INTO source_category (source_id, category_id)"
+				   " SELECT ?1, id FROM category WHERE slug = ?2",
+				err, errlen, sidtext, src->categories[i]) < 0)
+				goto out;
+		if (run(s, "DELETE FROM item_category WHERE item_id IN (SELECT id FROM item WHERE source_id = ?1)",
+			err, errlen, sidtext) < 0 ||
+		    run(s, "INSERT INTO item_category (item_id, category_id) SELECT i.id, sc.category_id"
+			   " FROM item i JOIN source_category sc ON sc.source_id = i.source_id"
+			   " WHERE i.source_id = ?1",
+			err, errlen, sidtext) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(url);
+	return rc;
+}
+
+int store_sync_config(struct store *s, const struct config *cfg, char *err, size_t errlen)
+{
+	if (exec(s, "BEGIN IMMEDIATE", err, errlen) < 0)
+		return -1;
+	for (size_t i = 0; i < cfg->ncategories; i++)
+		if (run(s, "INSERT INTO category (slug, title) VALUES (?1, ?2)"
+			   " ON CONFLICT (slug) DO UPDATE SET title = excluded.title",
+			err, errlen, cfg->categories[i].slug, cfg->categories[i].title) < 0)
+			goto fail;
+	if (exec(s, "CREATE TEMP TABLE IF NOT EXISTS configured (name TEXT PRIMARY KEY); DELETE FROM configured;",
+		 err, errlen) < 0)
+		goto fail;
+	for (size_t i = 0; i < cfg->nsources; i++) {
+		if (sync_source(s, &cfg->sources[i], err, errlen) < 0 ||
+		    run(s, "INSERT OR IGNORE INTO configured (name) VALUES (?1)", err, errlen,
+			cfg->sources[i].name) < 0)
+			goto fail;
+	}
+	if (exec(s, "UPDATE source SET state = 'removed' WHERE name NOT IN (SELECT name FROM configured)",
+		 err, errlen) < 0)
+		goto fail;
+	return exec(s, "COMMIT", err, errlen);
+fail:
+	exec(s, "ROLLBACK", NULL, 0);
+	return -1;
+}
+
+#define SOURCE_COLUMNS                                                                              \
+	"s.name, s.url, s.fetch_url, s.state, s.title, s.link, s.etag, s.last_modified, s.body_hash,"   \
+	" s.last_error, s.http_status, s.errors, s.last_fetch, s.last_success, s.next_due,"            \
+	" (SELECT COUNT(*) FROM item i WHERE i.source_id = s.id)"
+
+static void read_source(sqlite3_stmt *st, struct store_source *o)
+{
+	o->name = col_text(st, 0);
+	o->url = col_text(st, 1);
+	o->fetch_url = col_text(st, 2);
+	o->state = col_text(st, 3);
+	o->title = col_text(st, 4);
+	o->link = col_text(st, 5);
+	o->etag = col_text(st, 6);
+	o->last_modified = col_text(st, 7);
+	o->body_hash = col_text(st, 8);
+	o->last_error = col_text(st, 9);
+	o->http_status = sqlite3_column_int(st, 10);
+	o->errors = sqlite3_column_int(st, 11);
+	o->last_fetch = sqlite3_column_int64(st, 12);
+	o->last_success = sqlite3_column_int64(st, 13);
+	o->next_due = sqlite3_column_int64(st, 14);
+	o->items = sqlite3_column_int64(st, 15);
+}
+
+int store_source_get(struct store *s, const char *name, struct store_source *out, char *err,
+		     size_t errlen)
+{
+	sqlite3_stmt *st;
+	memset(out, 0, sizeof *out);
+	if (sqlite3_prepare_v2(s->db, "SELECT " SOURCE_COLUMNS " FROM source s WHERE s.name = ?1", -1, &st,
+			       NULL) != SQLITE_OK)
+		return db_fail(s, err, errlen, "prepare");
+	bind_text(st, 1, name);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_source(st, out);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return 1;
+	return db_fail(s, err, errlen, "source");
+}
+
+int store_source_list(struct store *s, struct store_source **out, size_t *n, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT " SOURCE_COLUMNS " FROM source s ORDER BY s.state = 'removed', s.name",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, err, errlen, "prepare");
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*out = xrealloc(*out, cap * sizeof **out);
+		}
+		read_source(st, &(*out)[(*n)++]);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		store_source_list_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return db_fail(s, err, errlen, "sources");
+	}
+	return 0;
+}
+
+void store_source_release(struct store_source *o)
+{
+	free(o->name);
+	free(o->url);
+	free(o->fetch_url);
+	free(o->state);
+	free(o->title);
+	free(o->link);
+	free(o->etag);
+	free(o->last_modified);
+	free(o->body_hash);
+	free(o->last_error);
+	memset(o, 0, sizeof *o);
+}
+
+void store_source_list_free(struct store_source *list, size_t n)
+{
+	for (size_t i = 0; list && i < n; i++)
+		store_source_release(&list[i]);
+	free(list);
+}
+
+static void hash_field(struct buf *b, const char *v)
+{
+	buf_adds(b, v ? v : "\x01");
+	buf_addc(b, '\0');
+}
+
+static void item_hash(const struct item *it, char out[65])
+{
+	struct buf b;
+	buf_init(&b, 0);
+	hash_field(&b, it->title);
+	hash_field(&b, it->link);
+	hash_field(&b, it->author);
+	hash_field(&b, it->summary);
+	hash_field(&b, it->content);
+	buf_printf(&b, "%lld %lld", (long long)it->published, (long long)it->updated);
+	buf_addc(&b, '\0');
+	for (size_t i = 0; i < it->ncategories; i++)
+		hash_field(&b, it->categories[i]);
+	buf_addc(&b, '\0');
+	for (size_t i = 0; i < it->nenclosures; i++) {
+		hash_field(&b, it->enclosures[i].url);
+		hash_field(&b, it->enclosures[i].type);
+		buf_printf(&b, "%lld", (long long)it->enclosures[i].length);
+	}
+	util_sha256_hex(b.data, b.len, out);
+	buf_release(&b);
+}
+
+/* The identity published for an item: its own id when that is an absolute URI, otherwise a URN
+ * derived from the source and the id, so it never changes across rebuilds. */
+static char *item_uid(const char *source, const char *guid)
+{
+	const char *c = guid;
+	if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z')) {
+		while ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+		       *c == '+' || *c == '-' || *c == '.')
+			c++;
+		if (*c == ':' && c[1] && strlen(guid) < 1024 && !strpbrk(guid, " \t\r\n<>\"{}|\\^`"))
+			return xstrdup(guid);
+	}
+	struct buf b;
+	buf_init(&b, 0);
+	buf_adds(&b, source);
+	buf_addc(&b, '\0');
+	buf_adds(&b, guid);
+	char hex[65];
+	util_sha256_hex(b.data, b.len, hex);
+	buf_release(&b);
+	return xasprintf("urn:tidings:%.40s", hex);
+}
+
+static int store_item_children(struct store *s, int64_t iid, const struct item *it)
+{
+	sqlite3_stmt *st = stmt(s, ST_TAG_DEL);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, iid);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return -1;
+	for (size_t i = 0; i < it->ncategories; i++) {
+		if (!(st = stmt(s, ST_TAG_INS)))
+			return -1;
+		sqlite3_bind_int64(st, 1, iid);
+		sqlite3_bind_int64(st, 2, (int64_t)i);
+		bind_text(st, 3, it->categories[i]);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return -1;
+	}
+	if (!(st = stmt(s, ST_ENC_DEL)))
+		return -1;
+	sqlite3_bind_int64(st, 1, iid);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return -1;
+	for (size_t i = 0; i < it->nenclosures; i++) {
+		const struct enclosure *e = &it->enclosures[i];
+		if (!(st = stmt(s, ST_ENC_INS)))
+			return -1;
+		sqlite3_bind_int64(st, 1, iid);
+		sqlite3_bind_int64(st, 2, (int64_t)i);
+		bind_text(st, 3, e->url);
+		bind_text(st, 4, e->type);
+		if (e->length >= 0)
+			sqlite3_bind_int64(st, 5, e->length);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return -1;
+	}
+	return 0;
+}
+
+static int store_item(struct store *s, int64_t sid, const char *source, const struct item *it,
+		      int64_t now, struct store_stats *stats)
+{
+	char hash[65];
+	item_hash(it, hash);
+	sqlite3_stmt *st = stmt(s, ST_ITEM_FIND);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, sid);
+	bind_text(st, 2, it->id);
+	int64_t iid = 0;
+	int same = 0;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		iid = sqlite3_column_int64(st, 0);
+		same = !strcmp((const char *)sqlite3_column_text(st, 1), hash);
+	} else if (rc != SQLITE_DONE) {
+		return -1;
+	}
+	sqlite3_reset(st);
+	if (same)
+		return 0;
+	if (iid) {
+		if (!(st = stmt(s, ST_ITEM_UPDATE)))
+			return -1;
+		sqlite3_bind_int64(st, 1, iid);
+		bind_text(st, 2, it->title);
+		bind_text(st, 3, it->link);
+		bind_text(st, 4, it->author);
+		bind_text(st, 5, it->summary);
+		bind_text(st, 6, it->content);
+		bind_date(st, 7, it->published);
+		bind_date(st, 8, it->updated);
+		bind_text(st, 9, hash);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return -1;
+		stats->updated_items++;
+	} else {
+		if (!(st = stmt(s, ST_ITEM_INSERT)))
+			return -1;
+		char *uid = item_uid(source, it->id);
+		int64_t sort = it->published != DATE_NONE ? it->published
+			       : it->updated != DATE_NONE ? it->updated : now;
+		sqlite3_bind_int64(st, 1, sid);
+		bind_text(st, 2, it->id);
+		bind_text(st, 3, uid);
+		bind_text(st, 4, it->title);
+		bind_text(st, 5, it->link);
+		bind_text(st, 6, it->author);
+		bind_text(st, 7, it->summary);
+		bind_text(st, 8, it->content);
+		bind_date(st, 9, it->published);
+		bind_date(st, 10, it->updated);
+		sqlite3_bind_int64(st, 11, now);
+		sqlite3_bind_int64(st, 12, sort);
+		sqlite3_bind_int(st, 13, it->published == DATE_NONE && it->updated == DATE_NONE);
+		bind_text(st, 14, hash);
+		free(uid);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return -1;
+		iid = sqlite3_last_insert_rowid(s->db);
+		if (!(st = stmt(s, ST_ITEM_CATS)))
+			return -1;
+		sqlite3_bind_int64(st, 1, iid);
+		sqlite3_bind_int64(st, 2, sid);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return -1;
+		stats->new_items++;
+	}
+	return store_item_children(s, iid, it);
+}
+
+static int update_source_row(struct store *s, const char *name, const struct store_fetch *f)
+{
+	sqlite3_stmt *st;
+	const char *sql;
+	switch (f->outcome) {
+	case STORE_FETCHED:
+		sql = "UPDATE source SET state = 'ok', http_status = ?2, etag = ?3, last_modified = ?4,"
+		      " body_hash = ?5, last_fetch = ?6, last_success = ?6, next_due = ?7, errors = 0,"
+		      " last_error = NULL, title = COALESCE(?8, title), link = COALESCE(?9, link),"
+		      " fetch_url = COALESCE(?10, fetch_url) WHERE name = ?1";
+		break;
+	case STORE_NOT_MODIFIED:
+		/* RFC 9111 4.3.4: a 304 updates the stored validators it carries. */
+		sql = "UPDATE source SET state = 'ok', http_status = ?2, etag = COALESCE(?3, etag),"
+		      " last_modified = COALESCE(?4, last_modified), body_hash = COALESCE(?5, body_hash),"
+		      " last_fetch = ?6, last_success = ?6, next_due = ?7, errors = 0, last_error = NULL,"
+		      " fetch_url = COALESCE(?10, fetch_url) WHERE name = ?1";
+		break;
+	default:
+		sql = "UPDATE source SET state = 'error', http_status = ?2, last_fetch = ?6, next_due = ?7,"
+		      " errors = errors + 1, last_error = ?11, fetch_url = COALESCE(?10, fetch_url)"
+		      " WHERE name = ?1";
+		break;
+	}
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	bind_text(st, 1, name);
+	sqlite3_bind_int(st, 2, f->http_status);
+	if (sqlite3_bind_parameter_index(st, "?3")) {
+		bind_text(st, 3, f->etag);
+		bind_text(st, 4, f->last_modified);
+		bind_text(st, 5, f->body_hash);
+	}
+	sqlite3_bind_int64(st, 6, f->fetched_at);
+	sqlite3_bind_int64(st, 7, f->next_due);
+	if (sqlite3_bind_parameter_index(st, "?8")) {
+		bind_text(st, 8, f->feed ? f->feed->title : NULL);
+		bind_text(st, 9, f->feed ? f->feed->link : NULL);
+	}
+	bind_text(st, 10, f->new_url);
+	if (sqlite3_bind_parameter_index(st, "?11"))
+		bind_text(st, 11, f->error);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_update_source(struct store *s, const char *name, const struct store_fetch *f,
+			struct store_stats *stats, char *err, size_t errlen)
+{
+	struct store_stats local = {0, 0};
+	if (exec(s, "BEGIN IMMEDIATE", err, errlen) < 0)
+		return -1;
+	int64_t sid = source_id(s, name);
+	if (sid <= 0) {
+		exec(s, "ROLLBACK", NULL, 0);
+		util_errf(err, errlen, "store: %s: no such source", name);
+		return -1;
+	}
+	if (update_source_row(s, name, f) < 0)
+		goto fail;
+	if (f->outcome == STORE_FETCHED && f->feed)
+		for (size_t i = 0; i < f->feed->nitems; i++)
+			if (store_item(s, sid, name, &f->feed->items[i], f->fetched_at, &local) < 0)
+				goto fail;
+	if (exec(s, "COMMIT", err, errlen) < 0)
+		goto fail;
+	if (stats) {
+		stats->new_items += local.new_items;
+		stats->updated_items += local.updated_items;
+	}
+	return 0;
+fail:
+	db_fail(s, err, errlen, name);
+	exec(s, "ROLLBACK", NULL, 0);
+	return -1;
+}
+
+#define ITEM_COLUMNS                                                                                \
+	"i.id, i.guid, i.uid, i.title, i.link, i.author, i.summary, i.content, i.published,"          \
+	" i.updated, i.first_seen, s.name, COALESCE(s.title, s.name), s.link, s.fetch_url"
+
+static int read_items(struct store *s, sqlite3_stmt *st, int limit, int dedupe, struct feed *out)
+{
+	int rc;
+	/* Identity keys of the items taken so far, for dedupe: links and guids. */
+	char **seen = NULL;
+	size_t nseen = 0;
+	while ((int)out->nitems < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *guid = (const char *)sqlite3_column_text(st, 1);
+		const char *link = (const char *)sqlite3_column_text(st, 4);
+		if (dedupe) {
+			int dup = 0;
+			for (size_t k = 0; k < nseen && !dup; k++)
+				dup = (guid && !strcmp(seen[k], guid)) || (link && !strcmp(seen[k], link));
+			if (dup)
+				continue;
+			seen = xrealloc(seen, (nseen + 2) * sizeof *seen);
+			if (guid)
+				seen[nseen++] = xstrdup(guid);
+			if (link)
+				seen[nseen++] = xstrdup(link);
+		}
+		struct item *it = feed_add_item(out);
+		int64_t iid = sqlite3_column_int64(st, 0);
+		it->id = col_text(st, 1);
+		it->uid = col_text(st, 2);
+		it->title = col_text(st, 3);
+		it->link = col_text(st, 4);
+		it->author = col_text(st, 5);
+		it->summary = col_text(st, 6);
+		it->content = col_text(st, 7);
+		it->published = col_date(st, 8);
+		it->updated = col_date(st, 9);
+		it->first_seen = sqlite3_column_int64(st, 10);
+		it->source = col_text(st, 11);
+		it->source_title = col_text(st, 12);
+		it->source_link = col_text(st, 13);
+		it->source_url = col_text(st, 14);
+		sqlite3_stmt *t = stmt(s, ST_TAGS_OF);
+		if (t) {
+			sqlite3_bind_int64(t, 1, iid);
+			while (sqlite3_step(t) == SQLITE_ROW)
+				item_add_category(it, (const char *)sqlite3_column_text(t, 0));
+			sqlite3_reset(t);
+		}
+		sqlite3_stmt *e = stmt(s, ST_ENCS_OF);
+		if (e) {
+			sqlite3_bind_int64(e, 1, iid);
+			while (sqlite3_step(e) == SQLITE_ROW) {
+				struct enclosure *enc = item_add_enclosure(it, (const char *)sqlite3_column_text(e, 0));
+				if (!enc->type)
+					enc->type = col_text(e, 1);
+				enc->length = sqlite3_column_type(e, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(e, 2);
+			}
+			sqlite3_reset(e);
+		}
+	}
+	for (size_t k = 0; k < nseen; k++)
+		free(seen[k]);
+	free(seen);
+	return 0;
+}
+
+int store_category_items(struct store *s, const char *slug, int limit, struct feed *out, char *err,
+			 size_t errlen)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT " ITEM_COLUMNS " FROM item_category ic"
+			       " JOIN item i ON i.id = ic.item_id JOIN source s ON s.id = i.source_id"
+			       " WHERE ic.category_id = (SELECT id FROM category WHERE slug = ?1)"
+			       " AND s.state != 'removed' ORDER BY i.sort_date DESC, i.id DESC LIMIT ?2",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, err, errlen, "prepare");
+	bind_text(st, 1, slug);
+	sqlite3_bind_int(st, 2, limit);
+	read_items(s, st, limit, 0, out);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int store_new_items(struct store *s, int limit, struct feed *out, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT " ITEM_COLUMNS " FROM item i JOIN source s ON s.id = i.source_id"
+			       " WHERE s.state != 'removed'"
+			       " AND EXISTS (SELECT 1 FROM item_category ic WHERE ic.item_id = i.id)"
+			       " ORDER BY i.sort_date DESC, i.id DESC",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, err, errlen, "prepare");
+	read_items(s, st, limit, 1, out);
+	sqlite3_finalize(st);
+	return 0;
+}

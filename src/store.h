@@ -1,0 +1,76 @@
+/* store — persistent state: sources, their fetch state, items, categories, enclosures.
+ * The only module that knows the database engine; everything else sees this interface. */
+#ifndef TIDINGS_STORE_H
+#define TIDINGS_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "feed.h"
+
+struct store;
+
+/* Opens (creating it and its folder when needed) and migrates the database at path. */
+struct store *store_open(const char *path, char *err, size_t errlen);
+void store_close(struct store *s);
+
+/* Makes the stored sources and categories match cfg: new ones are added, changed URLs reset the
+ * fetch state, sources no longer configured are marked "removed" (their items are kept but no
+ * longer published), and items follow their source's categories. */
+int store_sync_config(struct store *s, const struct config *cfg, char *err, size_t errlen);
+
+struct store_source {
+	char *name;
+	char *url;           /* as configured */
+	char *fetch_url;     /* where the next fetch goes (a permanent redirect's target) */
+	char *state;         /* "ok", "error", "new", "removed" */
+	char *title, *link;  /* the source's own, from its last parse */
+	char *etag, *last_modified, *body_hash; /* validators exactly as received */
+	char *last_error;
+	int http_status;     /* 0 before the first fetch or after a transport error */
+	int errors;          /* consecutive failures */
+	int64_t last_fetch, last_success, next_due; /* Unix seconds; 0 = never */
+	int64_t items;
+};
+
+/* Fills out for the source called name.  Returns 0, 1 when there is no such source, -1 on error. */
+int store_source_get(struct store *s, const char *name, struct store_source *out, char *err,
+		     size_t errlen);
+/* Every source (removed ones last), ordered by name. */
+int store_source_list(struct store *s, struct store_source **out, size_t *n, char *err, size_t errlen);
+void store_source_release(struct store_source *src);
+void store_source_list_free(struct store_source *list, size_t n);
+
+enum store_outcome {
+	STORE_FETCHED,      /* a body was fetched and parsed into feed */
+	STORE_NOT_MODIFIED, /* 304, or a body identical to the last one */
+	STORE_FAILED,       /* transport, HTTP or parse failure */
+};
+
+struct store_fetch {
+	enum store_outcome outcome;
+	int http_status;
+	const char *etag, *last_modified; /* NULL keeps the stored ones on 304, clears them on 200 */
+	const char *body_hash;
+	const char *error;                /* for STORE_FAILED */
+	const char *new_url;              /* a permanent redirect's target, or NULL */
+	const struct feed *feed;          /* for STORE_FETCHED */
+	int64_t fetched_at, next_due;
+};
+
+struct store_stats {
+	int new_items, updated_items;
+};
+
+/* Records one fetch of the source called name and its items, in one transaction. */
+int store_update_source(struct store *s, const char *name, const struct store_fetch *f,
+			struct store_stats *stats, char *err, size_t errlen);
+
+/* The newest limit items of a category, newest first, with uid, source and first_seen set. */
+int store_category_items(struct store *s, const char *slug, int limit, struct feed *out, char *err,
+			 size_t errlen);
+/* The newest limit items of every category, each article once (same link or same guid). */
+int store_new_items(struct store *s, int limit, struct feed *out, char *err, size_t errlen);
+
+#endif

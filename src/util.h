@@ -1,0 +1,48 @@
+/* util — allocation that ends the process on exhaustion, logging, hashing, files. */
+#ifndef TIDINGS_UTIL_H
+#define TIDINGS_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define DATE_NONE INT64_MIN /* an absent or unparsable date */
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);          /* NULL stays NULL */
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+extern int log_verbosity; /* messages above this level are dropped; default LOG_WARN */
+void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Writes the lower-case hex SHA-256 of data into out (65 bytes with the NUL). */
+void util_sha256_hex(const void *data, size_t len, char out[65]);
+
+/* Reads a whole file, at most cap bytes (larger files fail).  The result is NUL-terminated. */
+char *util_read_file(const char *path, size_t cap, size_t *len, char *err, size_t errlen);
+
+/* Replaces path with data atomically (temporary file in the same folder, fsync-free rename)
+ * unless the file already holds exactly these bytes.  Returns 1 when written, 0 when the file was
+ * already identical, -1 on error with err filled. */
+int util_write_if_changed(const char *path, const void *data, size_t len, char *err, size_t errlen);
+
+/* mkdir -p for the folder part of path (everything before the last '/'). */
+int util_mkdir_parents(const char *path, char *err, size_t errlen);
+int util_mkdir_p(const char *dir, char *err, size_t errlen);
+
+int64_t util_now(void);
+
+/* Copies src into dst of size n, always NUL-terminating; returns dst. */
+char *util_strlcpy(char *dst, const char *src, size_t n);
+void util_errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* ASCII case-insensitive comparison helpers that ignore the locale. */
+int util_strcaseeq(const char *a, const char *b);
+int util_strncaseeq(const char *a, const char *b, size_t n);
+char *util_trim(char *s); /* trims ASCII white space in place, returns the new start */
+
+#endif

@@ -1,0 +1,151 @@
+#!/bin/sh
+# Command line: --version, --help, exit statuses, configuration errors naming file:line and key,
+# `check`, `parse`, `export-opml`.
+. "${TIDINGS_ROOT:=$(pwd)}/tests/e2e/lib.sh"
+e2e_init
+cp -R "$TIDINGS_ROOT/feeds" "$TIDINGS_ROOT/examples" "$T/" || { fail setup "cannot copy feeds/ and examples/"; e2e_done; }
+cd "$T" || exit 1
+
+# expect_rc NAME WANT PREFIX
+expect_rc() {
+	if [ "$RC" -eq "$2" ]; then pass "$1"; else fail "$1" "want exit $2, $(describe "$3")"; fi
+}
+
+# --version / --help / unknown command
+version=$(cat "$TIDINGS_ROOT/VERSION" 2>/dev/null)
+run_tidings "$T/ver" --version
+expect_rc "--version exits 0" 0 "$T/ver"
+first=$(head -n 1 "$T/ver.out")
+case $first in
+"tidings $version" | "tidings $version "*) pass "--version prints 'tidings $version'" ;;
+*) fail "--version prints 'tidings $version'" "stdout: '$first'" ;;
+esac
+
+run_tidings "$T/help" --help
+expect_rc "--help exits 0" 0 "$T/help"
+for c in run poll build serve status parse check import-opml export-opml; do
+	check "--help mentions $c" "not on stdout" grep -Eq "(^|[^a-z-])$c([^a-z-]|\$)" "$T/help.out"
+done
+check "--help mentions --force" "not on stdout" grep -q -- '--force' "$T/help.out"
+
+run_tidings "$T/unk" -c feeds/tidings.ini frobnicate
+expect_rc "unknown command exits 2" 2 "$T/unk"
+check "unknown command says so on stderr" "stderr empty" test -s "$T/unk.err"
+run_tidings "$T/unkopt" --no-such-option
+expect_rc "unknown option exits 2" 2 "$T/unkopt"
+run_tidings "$T/noarg" -c feeds/tidings.ini parse
+expect_rc "parse without FILE exits 2" 2 "$T/noarg"
+
+# Configuration errors.
+mkdir -p sub
+base='[site]
+title = E2E cli
+output = public
+database = var/tidings.db
+listen =
+
+[category news]
+title = News
+'
+{
+	printf '%s\n' "$base"
+	printf '%s\n' '[source x]' 'url = feed.xml' 'category = news' 'intervall = 5m'
+} >sub/bad-key.ini
+n=$(grep -n '^intervall' sub/bad-key.ini | cut -d: -f1)
+run_tidings "$T/badkey" -c sub/bad-key.ini check
+expect_rc "unknown key exits 2" 2 "$T/badkey"
+want="sub/bad-key.ini:$n: source \"x\": unknown key \"intervall\""
+check "unknown key message is '$want'" "stderr: $(head -c 300 "$T/badkey.err" | tr '\n' '|')" grep -Fq -- "$want" "$T/badkey.err"
+run_tidings "$T/badkey2" -c sub/bad-key.ini poll
+expect_rc "unknown key: poll exits 2 too" 2 "$T/badkey2"
+
+printf '%s\n' '[site]' 'title = E2E cli' 'output = public' 'poll_interval = 5 parsecs' 'listen =' '' \
+	'[category news]' 'title = News' >sub/bad-dur.ini
+n=$(grep -n '^poll_interval' sub/bad-dur.ini | cut -d: -f1)
+run_tidings "$T/baddur" -c sub/bad-dur.ini check
+expect_rc "bad duration exits 2" 2 "$T/baddur"
+check "bad duration names sub/bad-dur.ini:$n and poll_interval" "stderr: $(head -c 300 "$T/baddur.err" | tr '\n' '|')" \
+	sh -c "grep -F -- 'sub/bad-dur.ini:$n:' '$T/baddur.err' | grep -q poll_interval"
+
+{
+	printf '%s\n' "$base"
+	printf '%s\n' '[source y]' 'url = feed.xml' 'category = nosuch'
+} >sub/bad-cat.ini
+n=$(grep -n '^category = nosuch' sub/bad-cat.ini | cut -d: -f1)
+run_tidings "$T/badcat" -c sub/bad-cat.ini check
+expect_rc "undefined category exits 2" 2 "$T/badcat"
+check "undefined category names sub/bad-cat.ini and 'nosuch'" "stderr: $(head -c 300 "$T/badcat.err" | tr '\n' '|')" \
+	sh -c "grep -F -- 'sub/bad-cat.ini' '$T/badcat.err' | grep -q nosuch"
+check "undefined category names line $n" "stderr: $(head -c 300 "$T/badcat.err" | tr '\n' '|')" \
+	grep -Fq -- "sub/bad-cat.ini:$n:" "$T/badcat.err"
+
+printf '%s\n' "$base" '[source z]' 'category = news' >sub/no-url.ini
+run_tidings "$T/nourl" -c sub/no-url.ini check
+expect_rc "source without url exits 2" 2 "$T/nourl"
+
+# check on the shipped configuration.
+run_tidings "$T/check" -c feeds/tidings.ini check
+expect_rc "check feeds/tidings.ini exits 0" 0 "$T/check"
+check "check prints the site output (public)" "stdout: $(head -c 300 "$T/check.out" | tr '\n' '|')" grep -q 'public' "$T/check.out"
+fc sources feeds/tidings.ini >"$T/sources.tsv"
+tab=$(printf '\t')
+while IFS="$tab" read -r name rest; do
+	check "check prints source $name" "not in stdout" grep -Fq -- "$name" "$T/check.out"
+done <"$T/sources.tsv"
+
+# parse
+run_tidings "$T/pa" parse examples/feeds/kinh-te.atom
+expect_rc "parse kinh-te.atom exits 0" 0 "$T/pa"
+if fc parsed "$T/pa.out" atom1.0 >"$T/pa.titles" 2>"$T/pa.why"; then
+	pass "parse kinh-te.atom: one JSON object, atom1.0, RFC 3339 UTC dates"
+else
+	fail "parse kinh-te.atom: one JSON object, atom1.0, RFC 3339 UTC dates" "$(cat "$T/pa.why")"
+fi
+fc titles examples/feeds/kinh-te.atom >"$T/pa.want"
+check "parse kinh-te.atom: item titles as in the file" "$(diff "$T/pa.want" "$T/pa.titles" | head -n 4 | tr '\n' '|')" cmp -s "$T/pa.want" "$T/pa.titles"
+
+for f in examples/feeds/*; do
+	[ -f "$f" ] || continue
+	fmt=$(fc format "$f" 2>/dev/null)
+	case $fmt in "" | "?") continue ;; esac
+	b=$(basename "$f")
+	run_tidings "$T/p.$b" parse "$f"
+	if [ "$RC" -eq 0 ] && fc parsed "$T/p.$b.out" "$fmt" >/dev/null 2>"$T/p.$b.why"; then
+		pass "parse $b gives $fmt"
+	else
+		fail "parse $b gives $fmt" "$(describe "$T/p.$b") $(cat "$T/p.$b.why" 2>/dev/null)"
+	fi
+	[ "$fmt" = rss2.0 ] && seen_rss=1
+done
+check "an RSS 2.0 example was parsed" "no rss2.0 file in examples/feeds" test -n "${seen_rss:-}"
+
+: >empty.xml
+printf 'GIF89a\001\000\001\000\000\000\000\000\000' >notfeed.gif
+printf '{"hello": "world"}\n' >notfeed.json
+for f in empty.xml notfeed.gif notfeed.json; do
+	run_tidings "$T/pn.$f" parse "$f"
+	lines=$(wc -l <"$T/pn.$f.err" | tr -d ' ')
+	# a last line without newline still counts as one
+	[ -s "$T/pn.$f.err" ] && [ "$lines" -eq 0 ] && lines=1
+	if [ "$RC" -eq 1 ] && [ "$lines" -eq 1 ]; then
+		pass "parse $f exits 1 with one line on stderr"
+	else
+		fail "parse $f exits 1 with one line on stderr" "rc=$RC, $lines stderr lines: $(head -c 300 "$T/pn.$f.err" | tr '\n' '|') stdout: $(head -c 100 "$T/pn.$f.out")"
+	fi
+done
+run_tidings "$T/pmiss" parse does-not-exist.xml
+expect_rc "parse of a missing file exits 1" 1 "$T/pmiss"
+
+# export-opml lists every source as OPML 2.0.
+run_tidings "$T/opml" -c feeds/tidings.ini export-opml
+expect_rc "export-opml exits 0" 0 "$T/opml"
+if xmllint --noout "$T/opml.out" 2>/dev/null && grep -q '<opml[^>]*version="2.0"' "$T/opml.out"; then
+	pass "export-opml prints well-formed OPML 2.0"
+else
+	fail "export-opml prints well-formed OPML 2.0" "$(head -c 200 "$T/opml.out" | tr '\n' '|')"
+fi
+n=$(xmllint --xpath 'count(//outline[@xmlUrl])' "$T/opml.out" 2>/dev/null)
+want=$(wc -l <"$T/sources.tsv" | tr -d ' ')
+check "export-opml has one xmlUrl outline per source" "$n outlines, $want sources" test "$n" = "$want"
+
+e2e_done
