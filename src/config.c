@@ -374,6 +374,7 @@ static int source_key(struct parser *p, const char *key, const char *v)
 		return 0;
 	}
 	if (!strcmp(key, "category")) {
+		s->category_line = p->line;
 		for (size_t i = 0; i < s->ncategories; i++)
 			free(s->categories[i]);
 		free(s->categories);
@@ -596,7 +597,7 @@ static int finish(struct parser *p)
 			if (!config_category(c, s->categories[j])) {
 				util_errf(p->err, p->errlen,
 					  "%s:%d: %s: category: \"%s\" is not defined by a [category %s] section",
-					  p->path, s->line, label, s->categories[j], s->categories[j]);
+					  p->path, s->category_line, label, s->categories[j], s->categories[j]);
 				return -1;
 			}
 	}

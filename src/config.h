@@ -29,7 +29,8 @@ struct config_source {
 	char *date_format;
 	int tz_offset;      /* minutes east of UTC; the site timezone unless set */
 	int max_articles;
-	int line;
+	int line;           /* of the [source] header */
+	int category_line;  /* of the category key */
 };
 
 struct config {

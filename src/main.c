@@ -14,6 +14,7 @@
 #include "date.h"
 #include "fetch.h"
 #include "json.h"
+#include "opml.h"
 #include "parse.h"
 #include "poll.h"
 #include "render.h"
@@ -71,6 +72,7 @@ static void usage(FILE *out)
 	      "                   next due, last error\n"
 	      "  parse FILE|URL   parse one feed and print it as JSON\n"
 	      "  check            validate the configuration and print the resolved settings\n"
+	      "  import-opml FILE print [source] sections for an OPML subscription list\n"
 	      "  export-opml      print the configured sources as an OPML 2.0 subscription list\n"
 	      "  --help, --version\n"
 	      "\n"
@@ -451,6 +453,37 @@ static int cmd_export_opml(const char *path)
 	return rc;
 }
 
+static int cmd_import_opml(int argc, char **argv)
+{
+	if (argc != 1) {
+		fprintf(stderr, "usage: tidings import-opml FILE\n");
+		return EXIT_USAGE;
+	}
+	char err[512];
+	size_t len;
+	char *data = util_read_file(argv[0], 16u << 20, &len, err, sizeof err);
+	if (!data) {
+		fprintf(stderr, "tidings: import-opml: %s\n", err);
+		return EXIT_RUNTIME;
+	}
+	struct buf b;
+	buf_init(&b, 0);
+	buf_printf(&b, "; imported from %s\n", argv[0]);
+	int n = opml_import(data, len, &b, err, sizeof err);
+	free(data);
+	int rc = 0;
+	if (n < 0) {
+		fprintf(stderr, "tidings: import-opml: %s: %s\n", argv[0], err);
+		rc = EXIT_RUNTIME;
+	} else {
+		fwrite(b.data, 1, b.len, stdout);
+		if (fflush(stdout) != 0 || ferror(stdout))
+			rc = EXIT_RUNTIME;
+	}
+	buf_release(&b);
+	return rc;
+}
+
 static int start_server(const struct config *cfg, struct server **out)
 {
 	*out = NULL;
@@ -633,6 +666,8 @@ int main(int argc, char **argv)
 		rc = cmd_serve(config_path);
 	else if (!strcmp(cmd, "run") && !rest)
 		rc = cmd_run(config_path);
+	else if (!strcmp(cmd, "import-opml"))
+		rc = cmd_import_opml(rest, args);
 	else if (!strcmp(cmd, "export-opml") && !rest)
 		rc = cmd_export_opml(config_path);
 	else {

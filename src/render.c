@@ -569,7 +569,7 @@ int render_sources_opml(const struct config *cfg, struct buf *out)
 			attr(&wr, "type", src->type == SOURCE_FEED || src->type == SOURCE_AUTO ? "rss" : "link");
 			attr(&wr, "text", src->title ? src->title : src->name);
 			attr(&wr, "title", src->title ? src->title : src->name);
-			attr(&wr, "xmlUrl", src->url);
+			attr(&wr, "xmlUrl", src->fetch_url);
 			end(&wr);
 		}
 		end(&wr);

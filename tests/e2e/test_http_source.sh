@@ -32,6 +32,9 @@ write_feed() {
 write_feed www/feed-v1.xml 2 1
 write_feed www/feed-v2.xml 3 2 1
 write_feed www/feed-v3.xml 4 3 2 1
+# other sources of step 4: one served gzip-encoded, one reached through a redirect
+sed 's/Fixture item/Gzip item/g; s/fx-/gz-/g; s|/fx/|/gz/|g' www/feed-v1.xml >www/gz.xml
+sed 's/Fixture item/Moved item/g; s/fx-/mv-/g; s|/fx/|/mv/|g' www/feed-v1.xml >www/moved.xml
 
 RULES=$T/rules.json
 set_rules "$RULES" "{\"/feed.xml\": {\"etag\": \"\\\"v1\\\"\", \"last_modified\": \"$LM1\", \"body_file\": \"feed-v1.xml\", \"content_type\": \"application/rss+xml\"}}"
@@ -99,10 +102,13 @@ run_tidings "$T/poll3b" -c conf.ini poll --force
 inm=$(fc header "$FX_LOG" /feed.xml 4 If-None-Match)
 check "next request sends If-None-Match: \"v2\"" "got '$inm'" test "$inm" = '"v2"'
 
-# 4. A source answering 500 and one too slow for the timeout, while fx gains an item.
+# 4. A source answering 500 and one too slow for the timeout, while fx gains an item; also a
+#    gzip-encoded source and one behind a 301.
 set_rules "$RULES" "{\"/feed.xml\": {\"etag\": \"\\\"v3\\\"\", \"last_modified\": \"$LM3\", \"body_file\": \"feed-v3.xml\", \"content_type\": \"application/rss+xml\"},
  \"/broken.xml\": {\"status\": 500, \"body\": \"internal error\"},
- \"/slow.xml\": {\"delay\": 4, \"body_file\": \"feed-v1.xml\"}}"
+ \"/slow.xml\": {\"delay\": 4, \"body_file\": \"feed-v1.xml\"},
+ \"/gz.xml\": {\"gzip\": true, \"content_type\": \"application/rss+xml\"},
+ \"/old.xml\": {\"status\": 301, \"redirect\": \"/moved.xml\"}}"
 {
 	site 1s
 	cat <<EOF
@@ -118,6 +124,18 @@ url = $BASE/slow.xml
 type = feed
 category = news
 allow_private = yes
+
+[source gz]
+url = $BASE/gz.xml
+type = feed
+category = news
+allow_private = yes
+
+[source moved]
+url = $BASE/old.xml
+type = feed
+category = news
+allow_private = yes
 EOF
 } >conf.ini
 start=$(date +%s)
@@ -127,6 +145,8 @@ if [ "$RC" -eq 0 ]; then pass "poll with a failing source exits 0"; else fail "p
 check "poll with a slow source obeys timeout = 1s" "took ${took}s" test "$took" -le 4
 check "failing sources do not block fx: Fixture item 4 published" "not in public/news.atom" has_title public/news.atom "Fixture item 4"
 check "new.atom holds Fixture item 4" "not in public/new.atom" has_title public/new.atom "Fixture item 4"
+check "gzip-encoded source is read: Gzip item 1 published" "not in public/news.atom" has_title public/news.atom "Gzip item 1"
+check "redirected source is followed: Moved item 1 published" "not in public/news.atom" has_title public/news.atom "Moved item 1"
 n=$(fc requests "$FX_LOG" /broken.xml)
 check "broken source was requested" "requests=$n" test "$n" -ge 1
 
