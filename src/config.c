@@ -384,8 +384,9 @@ static int source_key(struct parser *p, const char *key, const char *v)
 		for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 			tok = util_trim(tok);
 			if (!config_valid_slug(tok)) {
+				fail(p, "category: invalid slug \"%s\"", tok);
 				free(copy);
-				return fail(p, "category: invalid slug \"%s\"", tok);
+				return -1;
 			}
 			s->categories = xrealloc(s->categories, (s->ncategories + 1) * sizeof *s->categories);
 			s->categories[s->ncategories++] = xstrdup(tok);

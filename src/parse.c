@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "date.h"
+#include "sanitize.h"
 
 /* Namespaces are matched by URI; undeclared well-known prefixes are mapped the same way. */
 enum ns { NS_NONE, NS_RSS090, NS_RSS10, NS_ATOM, NS_ATOM03, NS_DC, NS_DCTERMS, NS_CONTENT,
@@ -141,6 +142,36 @@ static char *resolve(const xmlNode *n, const char *ref, const struct parse_optio
 		xmlFree(abs);
 	}
 	return trimmed;
+}
+
+/* The effective base URL of an element: xml:base chain, then the document's URL. */
+static char *base_of(const xmlNode *n, const struct parse_options *opt)
+{
+	xmlChar *base = xmlNodeGetBase(n->doc, n);
+	char *out = NULL;
+	if (base && opt->base_url) {
+		xmlChar *abs = xmlBuildURI(base, (const xmlChar *)opt->base_url);
+		out = xstrdup(abs ? (const char *)abs : (const char *)base);
+		xmlFree(abs);
+	} else if (base) {
+		out = xstrdup((const char *)base);
+	} else {
+		out = xstrdup(opt->base_url);
+	}
+	xmlFree(base);
+	return out;
+}
+
+/* Summary and content pass the sanitiser, with relative URLs resolved at the element. */
+static char *clean_html(const xmlNode *n, char *html, const struct parse_options *opt)
+{
+	if (!html)
+		return NULL;
+	char *base = base_of(n, opt);
+	char *clean = sanitize_html(html, base);
+	free(base);
+	free(html);
+	return clean;
 }
 
 static void set_once(char **field, char *value)
@@ -377,7 +408,8 @@ static void rss_item(xmlNode *node, struct ctx *c)
 				free(t);
 				free(perma);
 			} else if (!strcmp(local, "description")) {
-				set_once(&it->summary, node_text(n));
+				if (!it->summary)
+					it->summary = clean_html(n, node_text(n), c->opt);
 			} else if (!strcmp(local, "pubDate")) {
 				set_date(&it->published, n, c);
 			} else if (!strcmp(local, "author")) {
@@ -394,7 +426,8 @@ static void rss_item(xmlNode *node, struct ctx *c)
 				add_enclosure(it, n, c, "url", "type", "length");
 			}
 		} else if (ns == NS_CONTENT && !strcmp(local, "encoded")) {
-			set_once(&it->content, node_text(n));
+			if (!it->content)
+				it->content = clean_html(n, node_text(n), c->opt);
 		} else if (ns == NS_DC) {
 			if (!strcmp(local, "creator"))
 				set_once(&it->author, node_text(n));
@@ -484,13 +517,14 @@ static void atom_entry(xmlNode *node, struct ctx *c)
 				free(label);
 				free(term);
 			} else if (!strcmp(local, "summary")) {
-				set_once(&it->summary, atom_html(n));
+				if (!it->summary)
+					it->summary = clean_html(n, atom_html(n), c->opt);
 			} else if (!strcmp(local, "content")) {
 				char *src = attr(n, "src");
 				if (src)
 					free(src);
-				else
-					set_once(&it->content, atom_html(n));
+				else if (!it->content)
+					it->content = clean_html(n, atom_html(n), c->opt);
 			}
 		} else if (ns == NS_MEDIA) {
 			media_element(it, n, local, c);

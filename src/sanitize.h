@@ -1,0 +1,12 @@
+/* sanitize — allowlist HTML sanitiser for item summaries and content, on the way in. */
+#ifndef TIDINGS_SANITIZE_H
+#define TIDINGS_SANITIZE_H
+
+/* Returns a new string holding html reduced to an allowlist of elements and attributes:
+ * no script/style/iframe/object/embed/form/meta/base/noscript/SVG/MathML (dropped with their
+ * content), no event handlers, no CSS, no comments; URLs only http, https and mailto, relative
+ * ones resolved against base (when base is http or https; otherwise left relative).  Elements
+ * outside the allowlist are unwrapped (their text stays).  NULL stays NULL. */
+char *sanitize_html(const char *html, const char *base);
+
+#endif
