@@ -55,6 +55,18 @@ __attribute__((format(printf, 2, 3))) static int fail(struct parser *p, const ch
 	return -1;
 }
 
+/* For errors in a section header, which belongs to no section yet. */
+__attribute__((format(printf, 2, 3))) static int header_fail(struct parser *p, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	util_errf(p->err, p->errlen, "%s:%d: %s", p->path, p->line, msg);
+	return -1;
+}
+
 int config_parse_duration(const char *s, int64_t *out)
 {
 	char *end;
@@ -444,19 +456,19 @@ static int open_section(struct parser *p, char *head)
 	name = util_trim(name);
 	if (!strcmp(kind, "site")) {
 		if (*name)
-			return fail(p, "[site] takes no name");
+			return header_fail(p, "[site] takes no name");
 		p->sec = SEC_SITE;
 		return 0;
 	}
 	if (!strcmp(kind, "category")) {
 		p->sec = SEC_NONE;
 		if (!config_valid_slug(name))
-			return fail(p, "category \"%s\": invalid slug (use a-z, 0-9 and -)", name);
+			return header_fail(p, "category \"%s\": invalid slug (use a-z, 0-9 and -)", name);
 		for (size_t i = 0; i < sizeof reserved_slugs / sizeof reserved_slugs[0]; i++)
 			if (!strcmp(name, reserved_slugs[i]))
-				return fail(p, "category \"%s\": slug is reserved for tidings' own files", name);
+				return header_fail(p, "category \"%s\": slug is reserved for tidings' own files", name);
 		if (config_category(c, name))
-			return fail(p, "category \"%s\": defined twice", name);
+			return header_fail(p, "category \"%s\": defined twice", name);
 		c->categories = xrealloc(c->categories, (c->ncategories + 1) * sizeof *c->categories);
 		struct config_category *cat = &c->categories[c->ncategories++];
 		memset(cat, 0, sizeof *cat);
@@ -468,9 +480,9 @@ static int open_section(struct parser *p, char *head)
 	if (!strcmp(kind, "source")) {
 		p->sec = SEC_NONE;
 		if (!valid_name(name))
-			return fail(p, "source \"%s\": invalid name (use letters, digits, '.', '_' and '-')", name);
+			return header_fail(p, "source \"%s\": invalid name (use letters, digits, '.', '_' and '-')", name);
 		if (config_source(c, name))
-			return fail(p, "source \"%s\": defined twice", name);
+			return header_fail(p, "source \"%s\": defined twice", name);
 		c->sources = xrealloc(c->sources, (c->nsources + 1) * sizeof *c->sources);
 		p->src_has_tz = xrealloc(p->src_has_tz, (c->nsources + 1) * sizeof *p->src_has_tz);
 		p->src_has_interval = xrealloc(p->src_has_interval, (c->nsources + 1) * sizeof(int));
@@ -485,7 +497,7 @@ static int open_section(struct parser *p, char *head)
 		return 0;
 	}
 	p->sec = SEC_NONE;
-	return fail(p, "unknown section [%s] (use [site], [category SLUG] or [source NAME])", head);
+	return header_fail(p, "unknown section [%s] (use [site], [category SLUG] or [source NAME])", head);
 }
 
 /* Strips a " ; comment" or " # comment" that follows a value. */
@@ -506,10 +518,10 @@ static int parse_line(struct parser *p, char *line)
 	if (*s == '[') {
 		char *close = strchr(s, ']');
 		if (!close)
-			return fail(p, "section header without ']'");
+			return header_fail(p, "section header without ']'");
 		char *after = util_trim(close + 1);
 		if (*after && *after != '#' && *after != ';')
-			return fail(p, "text after section header");
+			return header_fail(p, "text after section header");
 		*close = '\0';
 		return open_section(p, util_trim(s + 1));
 	}

@@ -600,6 +600,16 @@ static enum format detect(xmlNode *root, char *err, size_t errlen)
 	return FMT_UNKNOWN;
 }
 
+static int looks_like_html(const char *data, size_t len)
+{
+	size_t n = len < 1024 ? len : 1024;
+	for (size_t i = 0; i + 5 <= n; i++)
+		if (data[i] == '<' && (util_strncaseeq(data + i, "<html", 5) ||
+				       (i + 14 <= n && util_strncaseeq(data + i, "<!doctype html", 14))))
+			return 1;
+	return 0;
+}
+
 static void silent_errors(void *arg, const char *msg, xmlParserSeverities sev, xmlTextReaderLocatorPtr loc)
 {
 	(void)arg;
@@ -624,6 +634,67 @@ static int is_channel(xmlNode *n, enum format f)
 	return f != FMT_ATOM1 && f != FMT_ATOM03 && is_rss(ns) && !strcmp(local, "channel");
 }
 
+static void start_feed(struct ctx *c, xmlNode *root)
+{
+	c->feed = feed_new();
+	if (c->format == FMT_ATOM1 || c->format == FMT_ATOM03) {
+		xmlChar *lang = xmlNodeGetLang(root);
+		if (lang) {
+			c->feed->language = xstrdup((const char *)lang);
+			xmlFree(lang);
+		}
+	}
+}
+
+static void item_or_field(xmlNode *n, struct ctx *c, int channel_level)
+{
+	if (is_item(n, c->format)) {
+		if (c->format == FMT_ATOM1 || c->format == FMT_ATOM03)
+			atom_entry(n, c);
+		else
+			rss_item(n, c);
+	} else if (channel_level) {
+		channel_field(n, c);
+	}
+}
+
+/* The tree walk used when the streaming reader meets an error: libxml2's recover mode keeps
+ * going in the tree builder, where the reader stops at the first well-formedness error. */
+static struct feed *parse_dom(const char *data, size_t len, const struct parse_options *opt,
+			      int options, char *err, size_t errlen)
+{
+	struct ctx c = {.opt = opt, .format = FMT_UNKNOWN, .feed = NULL};
+	xmlDocPtr doc = xmlReadMemory(data, (int)len, opt->base_url, opt->charset, options);
+	xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+	if (!root) {
+		xmlFreeDoc(doc);
+		util_errf(err, errlen, "not an XML document");
+		return NULL;
+	}
+	c.format = detect(root, err, errlen);
+	if (c.format == FMT_UNKNOWN) {
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	start_feed(&c, root);
+	/* Atom and RSS 0.9x <channel> roots hold the feed's fields directly. */
+	int root_is_channel = c.format == FMT_ATOM1 || c.format == FMT_ATOM03 || is_channel(root, c.format);
+	for (xmlNode *n = root->children; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (!root_is_channel && is_channel(n, c.format)) {
+			for (xmlNode *m = n->children; m; m = m->next)
+				if (m->type == XML_ELEMENT_NODE)
+					item_or_field(m, &c, 1);
+		} else {
+			item_or_field(n, &c, root_is_channel);
+		}
+	}
+	xmlFreeDoc(doc);
+	c.feed->format = xstrdup(format_name(c.format));
+	return c.feed;
+}
+
 struct feed *parse_feed(const char *data, size_t len, const struct parse_options *opt, char *err,
 			size_t errlen)
 {
@@ -642,10 +713,11 @@ struct feed *parse_feed(const char *data, size_t len, const struct parse_options
 		util_errf(err, errlen, "document larger than 1 GiB");
 		return NULL;
 	}
+	data += skip;
+	len -= skip;
 	int options = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR |
 		      XML_PARSE_COMPACT | XML_PARSE_NOCDATA;
-	xmlTextReaderPtr r = xmlReaderForMemory(data + skip, (int)(len - skip), opt->base_url,
-						opt->charset, options);
+	xmlTextReaderPtr r = xmlReaderForMemory(data, (int)len, opt->base_url, opt->charset, options);
 	if (!r) {
 		util_errf(err, errlen, "cannot start the XML reader");
 		return NULL;
@@ -665,17 +737,9 @@ struct feed *parse_feed(const char *data, size_t len, const struct parse_options
 			c.format = detect(n, err, errlen);
 			if (c.format == FMT_UNKNOWN)
 				break;
-			c.feed = feed_new();
-			if (c.format == FMT_RSS09X && is_channel(n, c.format))
+			start_feed(&c, n);
+			if (c.format == FMT_ATOM1 || c.format == FMT_ATOM03 || is_channel(n, c.format))
 				channel_depth = 0;
-			if (c.format == FMT_ATOM1 || c.format == FMT_ATOM03) {
-				xmlChar *lang = xmlNodeGetLang(n);
-				if (lang) {
-					c.feed->language = xstrdup((const char *)lang);
-					xmlFree(lang);
-				}
-				channel_depth = 0;
-			}
 			ret = xmlTextReaderRead(r);
 			continue;
 		}
@@ -686,29 +750,34 @@ struct feed *parse_feed(const char *data, size_t len, const struct parse_options
 		}
 		if (is_item(n, c.format) || (channel_depth >= 0 && depth == channel_depth + 1) ||
 		    depth == 1) {
+			/* One item (or one channel field) at a time as a small tree. */
 			xmlNode *full = xmlTextReaderExpand(r);
-			if (full) {
-				if (is_item(full, c.format)) {
-					if (c.format == FMT_ATOM1 || c.format == FMT_ATOM03)
-						atom_entry(full, &c);
-					else
-						rss_item(full, &c);
-				} else if (channel_depth >= 0 && depth == channel_depth + 1)
-					channel_field(full, &c);
+			if (!full) {
+				ret = -1;
+				break;
 			}
+			item_or_field(full, &c, channel_depth >= 0 && depth == channel_depth + 1);
 			ret = xmlTextReaderNext(r);
 			continue;
 		}
 		ret = xmlTextReaderRead(r);
 	}
 	xmlFreeTextReader(r);
-	if (!root_seen) {
-		util_errf(err, errlen, "not an XML document");
-		return NULL;
+	if (ret < 0 && c.format != FMT_UNKNOWN) {
+		/* A well-formedness error: start again in recover mode on the whole tree. */
+		feed_free(c.feed);
+		c.feed = parse_dom(data, len, opt, options, err, errlen);
+	} else if (!root_seen || (ret < 0 && c.format == FMT_UNKNOWN && !c.feed)) {
+		if (!root_seen || !err || !*err) {
+			c.feed = parse_dom(data, len, opt, options, err, errlen);
+			if (!c.feed && looks_like_html(data, len))
+				util_errf(err, errlen, "an HTML page, not a feed (HTML pages are read by type = html sources)");
+		}
 	}
 	if (!c.feed)
 		return NULL;
-	c.feed->format = xstrdup(format_name(c.format));
+	if (!c.feed->format)
+		c.feed->format = xstrdup(format_name(c.format));
 	feed_finish(c.feed);
 	return c.feed;
 }

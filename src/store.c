@@ -727,21 +727,22 @@ fail:
 static int read_items(struct store *s, sqlite3_stmt *st, int limit, int dedupe, struct feed *out)
 {
 	int rc;
-	/* Identity keys of the items taken so far, for dedupe: links and guids. */
+	/* Identity keys of the items taken so far, for dedupe: uids and links. */
 	char **seen = NULL;
 	size_t nseen = 0;
 	while ((int)out->nitems < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *guid = (const char *)sqlite3_column_text(st, 1);
+		/* The same article through two sources: same published identity or same link. */
+		const char *uid = (const char *)sqlite3_column_text(st, 2);
 		const char *link = (const char *)sqlite3_column_text(st, 4);
 		if (dedupe) {
 			int dup = 0;
 			for (size_t k = 0; k < nseen && !dup; k++)
-				dup = (guid && !strcmp(seen[k], guid)) || (link && !strcmp(seen[k], link));
+				dup = (uid && !strcmp(seen[k], uid)) || (link && !strcmp(seen[k], link));
 			if (dup)
 				continue;
 			seen = xrealloc(seen, (nseen + 2) * sizeof *seen);
-			if (guid)
-				seen[nseen++] = xstrdup(guid);
+			if (uid)
+				seen[nseen++] = xstrdup(uid);
 			if (link)
 				seen[nseen++] = xstrdup(link);
 		}

@@ -1,0 +1,552 @@
+/* Unit tests for parse: RSS and Atom documents (bytes) → struct feed. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "feed.h"
+#include "parse.h"
+#include "util.h"
+#include "testutil.h"
+
+#define T0 1637234100LL /* 2021-11-18T11:15:00Z */
+
+static char err[512];
+
+static struct feed *parse_with(const char *doc, size_t len, const char *base, int tz)
+{
+	struct parse_options opt = {.base_url = base, .charset = NULL, .tz_offset = tz};
+	err[0] = '\0';
+	return parse_feed(doc, len, &opt, err, sizeof err);
+}
+
+static struct feed *parse_ok(const char *doc, const char *base)
+{
+	struct feed *f = parse_with(doc, strlen(doc), base, 0);
+	if (!f)
+		fail_msg("parse_feed failed: %s", err);
+	return f;
+}
+
+static void assert_str(const char *got, const char *want, const char *what)
+{
+	if (!got && !want)
+		return;
+	if (!got || !want || strcmp(got, want))
+		fail_msg("%s = %s%s%s, want %s%s%s", what, got ? "\"" : "", got ? got : "NULL", got ? "\"" : "",
+			 want ? "\"" : "", want ? want : "NULL", want ? "\"" : "");
+}
+
+static const char rss2[] =
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	"<rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"\n"
+	"     xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n"
+	"<channel>\n"
+	" <title>Example &amp; Co</title>\n"
+	" <link>http://example.org/</link>\n"
+	" <description>What we write about</description>\n"
+	" <language>vi</language>\n"
+	" <lastBuildDate>Thu, 18 Nov 2021 11:15:00 GMT</lastBuildDate>\n"
+	" <ttl>60</ttl>\n"
+	" <item>\n"
+	"  <title>First &lt;post&gt;</title>\n"
+	"  <link>http://example.org/1</link>\n"
+	"  <guid isPermaLink=\"true\">http://example.org/1</guid>\n"
+	"  <pubDate>Thu, 18 Nov 2021 18:15:00 +0700</pubDate>\n"
+	"  <description>&lt;p&gt;Lead&lt;/p&gt;</description>\n"
+	"  <content:encoded><![CDATA[<p>Body <b>bold</b></p>]]></content:encoded>\n"
+	"  <dc:creator>Trọng Toàn</dc:creator>\n"
+	"  <category>Politics</category>\n"
+	"  <category>Local</category>\n"
+	"  <enclosure url=\"http://example.org/a.mp3\" length=\"1234\" type=\"audio/mpeg\"/>\n"
+	" </item>\n"
+	" <item>\n"
+	"  <title>Second</title>\n"
+	"  <guid isPermaLink=\"false\">post-2</guid>\n"
+	"  <link>/2</link>\n"
+	"  <author>a@b.c (Name)</author>\n"
+	"  <enclosure url=\"media/2.jpg\" type=\"image/jpeg\"/>\n"
+	" </item>\n"
+	" <item>\n"
+	"  <title>Third</title>\n"
+	"  <guid>http://example.org/3</guid>\n"
+	" </item>\n"
+	" <item>\n"
+	"  <title>\n    Fourth   with\tspaces \n  </title>\n"
+	"  <link>http://example.org/4</link>\n"
+	"  <pubDate>2021-11-18 18:15:00</pubDate>\n"
+	" </item>\n"
+	" <item>\n"
+	"  <title>Fifth</title>\n"
+	"  <guid isPermaLink=\"false\">http://example.org/5</guid>\n"
+	" </item>\n"
+	"</channel>\n"
+	"</rss>\n";
+
+static void test_rss2(void **state)
+{
+	(void)state;
+	struct feed *f = parse_with(rss2, strlen(rss2), "http://example.org/feed.xml", 420);
+	if (!f)
+		fail_msg("parse_feed: %s", err);
+	assert_str(f->format, "rss2.0", "format");
+	assert_str(f->title, "Example & Co", "feed title");
+	assert_str(f->link, "http://example.org/", "feed link");
+	assert_str(f->description, "What we write about", "description");
+	assert_str(f->language, "vi", "language");
+	assert_int_equal(f->updated, T0);
+	assert_int_equal(f->ttl, 60);
+	assert_int_equal(f->nitems, 5);
+
+	const struct item *it = &f->items[0];
+	assert_str(it->id, "http://example.org/1", "id");
+	assert_str(it->title, "First <post>", "title");
+	assert_str(it->link, "http://example.org/1", "link");
+	assert_int_equal(it->published, T0);
+	assert_true(it->updated == DATE_NONE);
+	assert_str(it->summary, "<p>Lead</p>", "summary");
+	assert_str(it->content, "<p>Body <b>bold</b></p>", "content");
+	assert_str(it->author, "Trọng Toàn", "dc:creator");
+	assert_int_equal(it->ncategories, 2);
+	assert_str(it->categories[0], "Politics", "category 1");
+	assert_str(it->categories[1], "Local", "category 2");
+	assert_int_equal(it->nenclosures, 1);
+	assert_str(it->enclosures[0].url, "http://example.org/a.mp3", "enclosure url");
+	assert_str(it->enclosures[0].type, "audio/mpeg", "enclosure type");
+	assert_int_equal(it->enclosures[0].length, 1234);
+	assert_null(it->uid);    /* the store sets these */
+	assert_null(it->source);
+
+	it = &f->items[1];
+	assert_str(it->id, "post-2", "id of a non-permalink guid");
+	assert_str(it->link, "http://example.org/2", "relative link resolved against base_url");
+	assert_str(it->author, "Name", "author \"a@b.c (Name)\"");
+	assert_true(it->published == DATE_NONE);
+	assert_int_equal(it->nenclosures, 1);
+	assert_str(it->enclosures[0].url, "http://example.org/media/2.jpg", "relative enclosure");
+	assert_int_equal(it->enclosures[0].length, -1);
+
+	it = &f->items[2];
+	assert_str(it->id, "http://example.org/3", "guid");
+	assert_str(it->link, "http://example.org/3", "a permalink guid stands in for the link");
+
+	it = &f->items[3];
+	assert_str(it->title, "Fourth with spaces", "squashed title");
+	assert_str(it->id, "http://example.org/4", "no guid: the link is the id");
+	assert_int_equal(it->published, T0); /* a zoneless date read at tz_offset +07:00 */
+
+	it = &f->items[4];
+	assert_str(it->id, "http://example.org/5", "guid");
+	assert_null(it->link); /* isPermaLink="false": not a link */
+	feed_free(f);
+}
+
+static const char atom1[] =
+	"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+	"<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"vi\" xml:base=\"http://atom.example/blog/\">\n"
+	" <title>Atom &amp; Feed</title>\n"
+	" <subtitle>Sub</subtitle>\n"
+	" <link rel=\"self\" href=\"http://atom.example/feed.atom\"/>\n"
+	" <link rel=\"alternate\" type=\"text/html\" href=\"http://atom.example/\"/>\n"
+	" <updated>2021-11-18T11:15:00Z</updated>\n"
+	" <id>urn:uuid:60a76c80-d399-11d9-b93c-0003939e0af6</id>\n"
+	" <entry>\n"
+	"  <id>tag:atom.example,2021:1</id>\n"
+	"  <title type=\"html\">Hello &lt;em&gt;world&lt;/em&gt; &amp;amp; co</title>\n"
+	"  <link rel=\"related\" href=\"http://elsewhere.example/\"/>\n"
+	"  <link rel=\"alternate\" type=\"text/html\" href=\"posts/1\"/>\n"
+	"  <link rel=\"enclosure\" type=\"audio/mpeg\" length=\"999\" href=\"/media/1.mp3\"/>\n"
+	"  <published>2021-11-18T18:15:00+07:00</published>\n"
+	"  <updated>2021-11-19T00:00:00Z</updated>\n"
+	"  <author><name>Jane Doe</name><email>jane@example.org</email></author>\n"
+	"  <category term=\"tech\" label=\"Technology\"/>\n"
+	"  <category term=\"misc\"/>\n"
+	"  <summary type=\"text\">1 &lt; 2 &amp; 3 &gt; 0</summary>\n"
+	"  <content type=\"html\">&lt;p&gt;Body &amp;amp; soul&lt;/p&gt;</content>\n"
+	" </entry>\n"
+	" <entry>\n"
+	"  <id>tag:atom.example,2021:2</id>\n"
+	"  <title>Second</title>\n"
+	"  <link href=\"http://atom.example/2\"/>\n"
+	"  <updated>2021-11-18T11:15:00Z</updated>\n"
+	"  <summary>plain &amp; simple</summary>\n"
+	"  <content type=\"xhtml\"><div xmlns=\"http://www.w3.org/1999/xhtml\"><p>Hi <b>there</b></p></div></content>\n"
+	" </entry>\n"
+	" <entry xml:base=\"http://other.example/x/\">\n"
+	"  <id>tag:atom.example,2021:3</id>\n"
+	"  <title type=\"text\">Third &lt;tag&gt;</title>\n"
+	"  <link rel=\"alternate\" href=\"y\"/>\n"
+	"  <updated>2021-11-18T11:15:00Z</updated>\n"
+	" </entry>\n"
+	"</feed>\n";
+
+static void test_atom1(void **state)
+{
+	(void)state;
+	struct feed *f = parse_ok(atom1, "http://atom.example/feed.atom");
+	assert_str(f->format, "atom1.0", "format");
+	assert_str(f->title, "Atom & Feed", "feed title");
+	assert_str(f->link, "http://atom.example/", "feed link (alternate, not self)");
+	assert_str(f->description, "Sub", "subtitle");
+	assert_str(f->language, "vi", "xml:lang");
+	assert_int_equal(f->updated, T0);
+	assert_int_equal(f->nitems, 3);
+
+	const struct item *it = &f->items[0];
+	assert_str(it->id, "tag:atom.example,2021:1", "id");
+	assert_str(it->title, "Hello world & co", "type=html title as plain text");
+	assert_str(it->link, "http://atom.example/blog/posts/1", "alternate link against xml:base");
+	assert_int_equal(it->published, T0);
+	assert_int_equal(it->updated, T0 - 11 * 3600 - 15 * 60 + 86400);
+	assert_str(it->author, "Jane Doe", "author name");
+	assert_int_equal(it->ncategories, 2);
+	assert_str(it->categories[0], "Technology", "category label");
+	assert_str(it->categories[1], "misc", "category term");
+	assert_str(it->summary, "1 &lt; 2 &amp; 3 &gt; 0", "type=text summary escaped into HTML");
+	assert_str(it->content, "<p>Body &amp; soul</p>", "type=html content");
+	assert_int_equal(it->nenclosures, 1);
+	assert_str(it->enclosures[0].url, "http://atom.example/media/1.mp3", "enclosure");
+	assert_str(it->enclosures[0].type, "audio/mpeg", "enclosure type");
+	assert_int_equal(it->enclosures[0].length, 999);
+
+	it = &f->items[1];
+	assert_str(it->link, "http://atom.example/2", "link without rel");
+	assert_true(it->published == DATE_NONE);
+	assert_int_equal(it->updated, T0);
+	assert_str(it->summary, "plain &amp; simple", "summary without type");
+	assert_str(it->content, "<p>Hi <b>there</b></p>", "xhtml content with its div unwrapped");
+
+	it = &f->items[2];
+	assert_str(it->title, "Third <tag>", "type=text title");
+	assert_str(it->link, "http://other.example/x/y", "link against the entry's xml:base");
+	feed_free(f);
+}
+
+static void test_item_without_guid_uses_link(void **state)
+{
+	(void)state;
+	static const char doc[] = "<rss version=\"2.0\"><channel><title>t</title>"
+				  "<item><title>a</title><link>http://e.org/a</link></item>"
+				  "<item><title>b</title><link>http://e.org/b</link></item>"
+				  "<item><title>no link, no guid</title><description>x</description></item>"
+				  "</channel></rss>";
+	struct feed *f = parse_ok(doc, NULL);
+	assert_int_equal(f->nitems, 3);
+	assert_str(f->items[0].id, "http://e.org/a", "id");
+	assert_str(f->items[1].id, "http://e.org/b", "id");
+	/* without either, an id is still made up, and it is stable */
+	assert_non_null(f->items[2].id);
+	assert_true(strlen(f->items[2].id) > 0);
+	struct feed *g = parse_ok(doc, NULL);
+	assert_str(g->items[2].id, f->items[2].id, "hashed id is stable");
+	feed_free(g);
+	feed_free(f);
+}
+
+static void test_shared_guid_disambiguated(void **state)
+{
+	(void)state;
+	static const char doc[] = "<rss version=\"2.0\"><channel><title>t</title>"
+				  "<item><guid>same</guid><link>http://e.org/a</link></item>"
+				  "<item><guid>same</guid><link>http://e.org/b</link></item>"
+				  "</channel></rss>";
+	struct feed *f = parse_ok(doc, NULL);
+	assert_int_equal(f->nitems, 2);
+	assert_string_not_equal(f->items[0].id, f->items[1].id);
+	feed_free(f);
+}
+
+static void test_relative_links_resolved(void **state)
+{
+	(void)state;
+	static const char doc[] = "<rss version=\"2.0\"><channel><title>t</title>"
+				  "<link>../</link>"
+				  "<item><title>a</title><link>a.html</link></item>"
+				  "<item><title>b</title><link>//cdn.example/b</link></item>"
+				  "<item><title>c</title><link>?page=2</link></item>"
+				  "<item><title>d</title><link>https://abs.example/d</link></item>"
+				  "</channel></rss>";
+	struct feed *f = parse_ok(doc, "https://example.org/news/feed.xml");
+	assert_str(f->link, "https://example.org/", "channel link");
+	assert_str(f->items[0].link, "https://example.org/news/a.html", "relative");
+	assert_str(f->items[1].link, "https://cdn.example/b", "scheme-relative");
+	assert_str(f->items[2].link, "https://example.org/news/feed.xml?page=2", "query");
+	assert_str(f->items[3].link, "https://abs.example/d", "absolute");
+	feed_free(f);
+
+	/* xml:base on an RSS channel applies too */
+	static const char based[] = "<rss version=\"2.0\"><channel xml:base=\"http://base.example/dir/\">"
+				    "<title>t</title><item><title>a</title><link>a.html</link></item>"
+				    "</channel></rss>";
+	f = parse_ok(based, "http://example.org/feed.xml");
+	assert_str(f->items[0].link, "http://base.example/dir/a.html", "xml:base");
+	feed_free(f);
+}
+
+static void check_html_rejected(const char *const *pages, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct feed *f = parse_with(pages[i], strlen(pages[i]), "http://example.org/", 0);
+		if (f) {
+			feed_free(f);
+			fail_msg("an HTML page parsed as a feed: %s", pages[i]);
+		}
+		if (!strstr(err, "HTML"))
+			fail_msg("error does not mention HTML: \"%s\" for:\n%s", err, pages[i]);
+	}
+}
+
+static void test_html_document_rejected(void **state)
+{
+	(void)state;
+	/* HTML that happens to be well-formed XML */
+	static const char *const pages[] = {
+		"<!DOCTYPE html>\n<html lang=\"vi\"><head><title>Page</title></head><body><p>Hi</p></body></html>\n",
+		"\n  <html><head><title>x</title></head><body><p>no doctype</p></body></html>",
+		"<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" "
+		"\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">"
+		"<html xmlns=\"http://www.w3.org/1999/xhtml\"><body/></html>",
+	};
+	check_html_rejected(pages, sizeof pages / sizeof pages[0]);
+}
+
+static void test_real_world_html_named(void **state)
+{
+	(void)state;
+	/* What a web server really sends for a page: void elements left open, HTML entities,
+	 * a lower-case doctype.  The reason must still say it is an HTML page, not a feed. */
+	static const char *const pages[] = {
+		"<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Page</title></head>"
+		"<body><p>Hello<br>world</p></body></html>\n",
+		"<!DOCTYPE html>\n<html><body><p>x &copy; y</p></body></html>\n",
+		"<!doctype html><HTML><BODY>shouting</BODY></HTML>",
+	};
+	check_html_rejected(pages, sizeof pages / sizeof pages[0]);
+}
+
+static void test_garbage_rejected(void **state)
+{
+	(void)state;
+	static const char *const junk[] = {
+		"",
+		"   \n\t ",
+		"hello world, this is not XML",
+		"{\"version\": \"https://jsonfeed.org/version/1.1\", \"items\": []}",
+		"<?xml version=\"1.0\"?><note><to>you</to></note>",
+		"\x01\x02\x03\xff\xfe binary",
+	};
+	for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++) {
+		struct feed *f = parse_with(junk[i], strlen(junk[i]), NULL, 0);
+		if (f) {
+			feed_free(f);
+			fail_msg("garbage #%zu parsed as a feed", i);
+		}
+		if (!err[0])
+			fail_msg("garbage #%zu: no reason given", i);
+		assert_null(strchr(err, '\n')); /* one line */
+	}
+	/* a NUL inside the bytes does not read past len */
+	static const char nul[] = "\0<rss version=\"2.0\"><channel><item><title>x</title></item></channel></rss>";
+	struct feed *f = parse_with(nul, 1, NULL, 0);
+	assert_null(f);
+}
+
+static void test_recovers_from_broken_markup(void **state)
+{
+	(void)state;
+	/* Real feeds break XML in small ways; the parser runs in recover mode so one stray byte
+	 * does not lose the whole feed. */
+	static const struct {
+		const char *what, *doc;
+	} cases[] = {
+		{"undefined HTML entity",
+		 "<rss version=\"2.0\"><channel><title>A &nbsp; B</title>"
+		 "<item><title>one &eacute;</title><link>http://e.org/1</link></item>"
+		 "<item><title>two</title><link>http://e.org/2</link></item></channel></rss>"},
+		{"invalid UTF-8",
+		 "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>bad \xff byte</title>"
+		 "<item><title>one \xc3</title><link>http://e.org/1</link></item>"
+		 "<item><title>two</title><link>http://e.org/2</link></item></channel></rss>"},
+		{"unclosed element in an item",
+		 "<rss version=\"2.0\"><channel><title>A</title>"
+		 "<item><title>one</title><link>http://e.org/1</link></item>"
+		 "<item><title>two <b>bold</title><link>http://e.org/2</link></item></channel></rss>"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct feed *f = parse_with(cases[i].doc, strlen(cases[i].doc), NULL, 0);
+		if (!f)
+			fail_msg("%s: whole feed rejected: %s", cases[i].what, err);
+		if (f->nitems < 1 || !f->items[0].link || strcmp(f->items[0].link, "http://e.org/1")) {
+			size_t n = f->nitems;
+			feed_free(f);
+			fail_msg("%s: first item lost (%zu items)", cases[i].what, n);
+		}
+		feed_free(f);
+	}
+}
+
+static void test_error_midway_does_not_truncate(void **state)
+{
+	(void)state;
+	/* One bad entity in item 1500 of 2000 must not silently drop the items after it. */
+	size_t cap = 1 << 20, n = 0;
+	char *doc = malloc(cap);
+	assert_non_null(doc);
+	n += (size_t)snprintf(doc + n, cap - n, "<rss version=\"2.0\"><channel><title>big</title>");
+	for (int i = 0; i < 2000; i++)
+		n += (size_t)snprintf(doc + n, cap - n,
+				      "<item><title>item %d%s</title><link>http://e.org/%d</link></item>", i,
+				      i == 1500 ? " &nbsp;" : "", i);
+	n += (size_t)snprintf(doc + n, cap - n, "</channel></rss>");
+	assert_true(n < cap);
+	struct feed *f = parse_with(doc, n, NULL, 0);
+	free(doc);
+	if (!f)
+		fail_msg("parse_feed: %s", err);
+	size_t got = f->nitems;
+	feed_free(f);
+	if (got != 2000)
+		fail_msg("%zu of 2000 items parsed, err \"%s\"", got, err);
+}
+
+static const char small_rss[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+				"<rss version=\"2.0\"><channel><title>Small</title>"
+				"<item><title>Only</title><link>http://e.org/only</link></item>"
+				"</channel></rss>\n";
+
+static void check_small(const char *doc, size_t len, const char *what)
+{
+	struct feed *f = parse_with(doc, len, NULL, 0);
+	if (!f)
+		fail_msg("%s: parse_feed failed: %s", what, err);
+	assert_str(f->title, "Small", what);
+	assert_int_equal(f->nitems, 1);
+	assert_str(f->items[0].title, "Only", what);
+	feed_free(f);
+}
+
+static void test_leading_whitespace_and_bom(void **state)
+{
+	(void)state;
+	char doc[1024];
+	check_small(small_rss, strlen(small_rss), "plain");
+	snprintf(doc, sizeof doc, "\n\n   \t%s", small_rss);
+	check_small(doc, strlen(doc), "leading white space");
+	snprintf(doc, sizeof doc, "\xEF\xBB\xBF%s", small_rss);
+	check_small(doc, strlen(doc), "BOM");
+	snprintf(doc, sizeof doc, "\xEF\xBB\xBF\r\n  %s", small_rss);
+	check_small(doc, strlen(doc), "BOM then white space");
+	/* length is honoured: trailing bytes after len are not read */
+	snprintf(doc, sizeof doc, "%sTRAILING GARBAGE <<<", small_rss);
+	check_small(doc, strlen(small_rss), "explicit length");
+}
+
+static void test_declared_charset(void **state)
+{
+	(void)state;
+	static const char latin1[] = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>"
+				     "<rss version=\"2.0\"><channel><title>Caf\xe9</title>"
+				     "<item><title>na\xefve</title><link>http://e.org/1</link></item>"
+				     "</channel></rss>";
+	struct feed *f = parse_ok(latin1, NULL);
+	assert_str(f->title, "Caf\xc3\xa9", "latin-1 title as UTF-8");
+	assert_str(f->items[0].title, "na\xc3\xafve", "latin-1 item title as UTF-8");
+	feed_free(f);
+
+	/* text comes out NFC: e + combining acute becomes é */
+	static const char nfd[] = "<rss version=\"2.0\"><channel><title>Cafe\xcc\x81</title>"
+				  "<item><title>x</title><link>http://e.org/1</link></item></channel></rss>";
+	f = parse_ok(nfd, NULL);
+	assert_str(f->title, "Caf\xc3\xa9", "NFC title");
+	feed_free(f);
+}
+
+static void test_other_dialects(void **state)
+{
+	(void)state;
+	static const char rdf[] =
+		"<?xml version=\"1.0\"?>"
+		"<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" xmlns=\"http://purl.org/rss/1.0/\""
+		" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">"
+		"<channel rdf:about=\"http://rdf.example/\"><title>RDF</title><link>http://rdf.example/</link></channel>"
+		"<item rdf:about=\"http://rdf.example/1\"><title>One</title><link>http://rdf.example/1</link>"
+		"<dc:date>2021-11-18T18:15:00+07:00</dc:date><dc:creator>Ann</dc:creator></item>"
+		"</rdf:RDF>";
+	struct feed *f = parse_ok(rdf, NULL);
+	assert_str(f->format, "rss1.0", "format");
+	assert_str(f->title, "RDF", "title");
+	assert_int_equal(f->nitems, 1);
+	assert_str(f->items[0].link, "http://rdf.example/1", "link");
+	assert_int_equal(f->items[0].published, T0);
+	assert_str(f->items[0].author, "Ann", "dc:creator");
+	feed_free(f);
+
+	static const char rss091[] = "<rss version=\"0.91\"><channel><title>Old</title>"
+				     "<item><title>a</title><link>http://old.example/a</link></item>"
+				     "</channel></rss>";
+	f = parse_ok(rss091, NULL);
+	assert_str(f->format, "rss0.9x", "format");
+	assert_int_equal(f->nitems, 1);
+	feed_free(f);
+
+	static const char atom03[] = "<feed version=\"0.3\" xmlns=\"http://purl.org/atom/ns#\"><title>Old Atom</title>"
+				     "<entry><id>tag:a</id><title>e</title>"
+				     "<link rel=\"alternate\" type=\"text/html\" href=\"http://a03.example/e\"/>"
+				     "<issued>2021-11-18T11:15:00Z</issued></entry></feed>";
+	f = parse_ok(atom03, NULL);
+	assert_str(f->format, "atom0.3", "format");
+	assert_int_equal(f->nitems, 1);
+	assert_str(f->items[0].link, "http://a03.example/e", "link");
+	assert_int_equal(f->items[0].published, T0);
+	feed_free(f);
+}
+
+static void test_many_items_in_order(void **state)
+{
+	(void)state;
+	size_t cap = 1 << 20, n = 0;
+	char *doc = malloc(cap);
+	assert_non_null(doc);
+	n += (size_t)snprintf(doc + n, cap - n, "<rss version=\"2.0\"><channel><title>big</title>");
+	for (int i = 0; i < 2000; i++)
+		n += (size_t)snprintf(doc + n, cap - n,
+				      "<item><title>item %d</title><link>http://e.org/%d</link></item>", i, i);
+	n += (size_t)snprintf(doc + n, cap - n, "</channel></rss>");
+	assert_true(n < cap);
+	struct feed *f = parse_with(doc, n, NULL, 0);
+	free(doc);
+	if (!f)
+		fail_msg("parse_feed: %s", err);
+	assert_int_equal(f->nitems, 2000);
+	assert_str(f->items[0].title, "item 0", "first");
+	assert_str(f->items[1999].link, "http://e.org/1999", "last");
+	feed_free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rss2),
+		cmocka_unit_test(test_atom1),
+		cmocka_unit_test(test_item_without_guid_uses_link),
+		cmocka_unit_test(test_shared_guid_disambiguated),
+		cmocka_unit_test(test_relative_links_resolved),
+		cmocka_unit_test(test_html_document_rejected),
+		cmocka_unit_test(test_real_world_html_named),
+		cmocka_unit_test(test_garbage_rejected),
+		cmocka_unit_test(test_recovers_from_broken_markup),
+		cmocka_unit_test(test_error_midway_does_not_truncate),
+		cmocka_unit_test(test_leading_whitespace_and_bom),
+		cmocka_unit_test(test_declared_charset),
+		cmocka_unit_test(test_other_dialects),
+		cmocka_unit_test(test_many_items_in_order),
+	};
+	parse_global_init();
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	parse_global_cleanup();
+	return rc;
+}
