@@ -29,7 +29,7 @@ else
 endif
 
 SRCS    := $(wildcard src/*.c)
-LIBOBJS := $(patsubst src/%.c,$(BUILD)/%.o,$(filter-out src/main.c,$(SRCS)))
+LIBOBJS := $(patsubst src/%.c,$(BUILD)/%.o,$(filter-out src/main.c,$(SRCS))) $(BUILD)/feed_xsl.o
 UNITS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all deps run test asan unit e2e bench clean check-config
@@ -40,6 +40,16 @@ deps:
 
 $(BUILD)/%.o: src/%.c | deps
 	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+# data/feed.xsl is compiled in, so the binary can publish it beside the feeds.
+$(BUILD)/feed_xsl.c: data/feed.xsl
+	@mkdir -p $(@D)
+	{ echo '/* generated from data/feed.xsl */'; echo 'extern const char render_feed_xsl[];'; \
+	  echo 'const char render_feed_xsl[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; echo ';'; } > $@
+
+$(BUILD)/feed_xsl.o: $(BUILD)/feed_xsl.c
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
 $(BUILD)/libtidings.a: $(LIBOBJS)

@@ -133,11 +133,11 @@ static struct store *open_store(const struct config *cfg, int sync)
 	return st;
 }
 
-static int build(const struct config *cfg, struct store *st)
+static int build(const struct config *cfg, struct store *st, const int *changed)
 {
 	char err[1024];
 	struct render_stats rs = {0, 0};
-	if (render_all(cfg, st, &rs, err, sizeof err) < 0) {
+	if (render_all(cfg, st, changed, &rs, err, sizeof err) < 0) {
 		log_msg(LOG_ERROR, "build: %s", err);
 		return -1;
 	}
@@ -162,20 +162,21 @@ static int cmd_build(const char *path)
 	if (!cfg)
 		return EXIT_USAGE;
 	struct store *st = open_store(cfg, 1);
-	int rc = st && build(cfg, st) == 0 ? 0 : EXIT_RUNTIME;
+	int rc = st && build(cfg, st, NULL) == 0 ? 0 : EXIT_RUNTIME;
 	store_close(st);
 	config_free(cfg);
 	return rc;
 }
 
 static int do_poll(const struct config *cfg, struct store *st, int force, char **names, int nnames,
-		   int progress, struct poll_stats *ps)
+		   int progress, int *changed, struct poll_stats *ps)
 {
 	struct poll_options po = {
 		.force = force,
 		.names = names,
 		.nnames = nnames,
 		.progress = progress,
+		.changed = changed,
 		.stop = &stop_flag,
 	};
 	char err[1024];
@@ -223,8 +224,12 @@ static int cmd_poll(const char *path, int argc, char **argv)
 	if (st) {
 		struct poll_stats ps;
 		int progress = isatty(STDERR_FILENO) && log_verbosity >= LOG_INFO;
-		if (do_poll(cfg, st, force, names, nnames, progress, &ps) == 0 && build(cfg, st) == 0)
+		int *changed = xcalloc(cfg->ncategories + 1, sizeof *changed);
+		/* --force also rebuilds every category, so configuration edits reach the files. */
+		if (do_poll(cfg, st, force, names, nnames, progress, changed, &ps) == 0 &&
+		    build(cfg, st, force ? NULL : changed) == 0)
 			rc = 0;
+		free(changed);
 	}
 	store_close(st);
 	if (lock >= 0)
@@ -581,14 +586,18 @@ static int cmd_run(const char *path)
 			}
 		}
 		struct poll_stats ps;
-		if (do_poll(cfg, st, 0, NULL, 0, 0, &ps) < 0)
+		int *changed = xcalloc(cfg->ncategories + 1, sizeof *changed);
+		if (do_poll(cfg, st, 0, NULL, 0, 0, changed, &ps) < 0) {
+			free(changed);
 			break;
-		if (stop_flag)
-			break;
-		if (dirty || ps.new_items || ps.updated_items) {
-			build(cfg, st);
+		}
+		if (!stop_flag && (dirty || ps.new_items || ps.updated_items)) {
+			build(cfg, st, dirty ? NULL : changed);
 			dirty = 0;
 		}
+		free(changed);
+		if (stop_flag)
+			break;
 		int64_t next = poll_next_due(cfg, st), now = util_now();
 		int64_t wait = next > now ? next - now : 1;
 		if (wait > 3600)

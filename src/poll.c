@@ -121,6 +121,11 @@ static void on_done(struct fetch_result *r, void *ctx)
 			st.new_items, st.updated_items);
 		p->stats->fetched++;
 	}
+	if ((st.new_items || st.updated_items) && p->opt->changed)
+		for (size_t k = 0; k < src->ncategories; k++)
+			for (size_t c = 0; c < p->cfg->ncategories; c++)
+				if (!strcmp(p->cfg->categories[c].slug, src->categories[k]))
+					p->opt->changed[c] = 1;
 	p->stats->new_items += st.new_items;
 	p->stats->updated_items += st.updated_items;
 	feed_free(feed);

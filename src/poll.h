@@ -14,6 +14,8 @@ struct poll_options {
 	char **names;          /* only these sources (NULL: all) */
 	int nnames;
 	int progress;          /* draw a live progress line on stderr */
+	int *changed;          /* out, may be NULL: one flag per cfg->categories entry, set when a
+				* source of that category gained or changed items */
 	volatile sig_atomic_t *stop;
 };
 

@@ -1,6 +1,8 @@
 #include "render.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libxml/xmlwriter.h>
 
@@ -12,6 +14,7 @@
 #define NS_ATOM "http://www.w3.org/2005/Atom"
 #define NS_CONTENT "http://purl.org/rss/1.0/modules/content/"
 #define NS_DC "http://purl.org/dc/elements/1.1/"
+#define NS_HISTORY "http://purl.org/syndication/history/1.0"
 #define GENERATOR "tidings"
 
 /* The date an item is filed under: published, else updated, else when it was first seen. */
@@ -119,6 +122,16 @@ static void element_date(struct writer *wr, const char *name, int64_t t, int rfc
 	element(wr, name, s);
 }
 
+static void stylesheet(struct writer *wr, const struct render_channel *ch)
+{
+	if (!ch->stylesheet)
+		return;
+	char *pi = xasprintf("type=\"text/xsl\" href=\"%s\"", ch->stylesheet);
+	if (xmlTextWriterWritePI(wr->w, BAD_CAST "xml-stylesheet", BAD_CAST pi) < 0)
+		wr->rc = -1;
+	free(pi);
+}
+
 static char *feed_url(const struct render_channel *ch, const char *ext)
 {
 	return xasprintf("%s.%s", ch->self_base, ext);
@@ -130,6 +143,7 @@ int render_rss(const struct render_channel *ch, const struct feed *items, struct
 	if (writer_open(&wr) < 0)
 		return -1;
 	char *self = feed_url(ch, "rss");
+	stylesheet(&wr, ch);
 	start(&wr, "rss");
 	attr(&wr, "version", "2.0");
 	attr(&wr, "xmlns:atom", NS_ATOM);
@@ -148,6 +162,13 @@ int render_rss(const struct render_channel *ch, const struct feed *items, struct
 		start(&wr, "atom:link");
 		attr(&wr, "rel", "hub");
 		attr(&wr, "href", ch->hub);
+		end(&wr);
+	}
+	if (ch->prev_archive) {
+		start(&wr, "atom:link");
+		attr(&wr, "rel", "prev-archive");
+		attr(&wr, "type", "application/atom+xml");
+		attr(&wr, "href", ch->prev_archive);
 		end(&wr);
 	}
 	element(&wr, "language", ch->language);
@@ -216,8 +237,11 @@ int render_atom(const struct render_channel *ch, const struct feed *items, struc
 	if (writer_open(&wr) < 0)
 		return -1;
 	char *self = feed_url(ch, "atom");
+	stylesheet(&wr, ch);
 	start(&wr, "feed");
 	attr(&wr, "xmlns", NS_ATOM);
+	if (ch->archive || ch->prev_archive)
+		attr(&wr, "xmlns:fh", NS_HISTORY);
 	attr(&wr, "xml:lang", ch->language);
 	element(&wr, "id", self);
 	element(&wr, "title", ch->title);
@@ -228,6 +252,13 @@ int render_atom(const struct render_channel *ch, const struct feed *items, struc
 	atom_link(&wr, "alternate", "text/html", ch->home_url);
 	if (ch->hub && *ch->hub)
 		atom_link(&wr, "hub", NULL, ch->hub);
+	atom_link(&wr, "current", "application/atom+xml", ch->current);
+	atom_link(&wr, "prev-archive", "application/atom+xml", ch->prev_archive);
+	atom_link(&wr, "next-archive", "application/atom+xml", ch->next_archive);
+	if (ch->archive) {
+		start(&wr, "fh:archive");
+		end(&wr);
+	}
 	start(&wr, "author");
 	element(&wr, "name", ch->title);
 	end(&wr);
@@ -579,12 +610,27 @@ int render_sources_opml(const struct config *cfg, struct buf *out)
 	return writer_close(&wr, out);
 }
 
+/* Writes dir/name and its gzip twin when the bytes changed (or the twin is missing). */
 static int publish(const char *dir, const char *name, struct buf *data, struct render_stats *stats,
 		   char *err, size_t errlen)
 {
 	char *path = xasprintf("%s/%s", dir, name);
-	int rc = util_write_if_changed(path, buf_str(data), data->len, err, errlen);
+	char *gzpath = xasprintf("%s.gz", path);
+	int rc = util_mkdir_parents(path, err, errlen);
+	if (rc == 0)
+		rc = util_write_if_changed(path, buf_str(data), data->len, err, errlen);
+	if (rc >= 0 && (rc > 0 || access(gzpath, F_OK) != 0)) {
+		size_t gzlen;
+		char *gz = util_gzip(buf_str(data), data->len, &gzlen);
+		if (!gz || util_write_if_changed(gzpath, gz, gzlen, err, errlen) < 0) {
+			if (!gz)
+				util_errf(err, errlen, "render: %s: gzip failed", gzpath);
+			rc = -1;
+		}
+		free(gz);
+	}
 	free(path);
+	free(gzpath);
 	buf_reset(data);
 	if (rc < 0)
 		return -1;
@@ -619,8 +665,134 @@ out:
 	return rc;
 }
 
-int render_all(const struct config *cfg, struct store *store, struct render_stats *stats, char *err,
-	       size_t errlen)
+static int cmp_newest(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+	int64_t dx = item_published(x), dy = item_published(y);
+	if (dx != dy)
+		return dx < dy ? 1 : -1;
+	return strcmp(y->uid, x->uid);
+}
+
+/* Adds the items of extra that items lacks (by uid), then orders items newest first. */
+static void merge_items(struct feed *items, struct feed *extra)
+{
+	for (size_t i = 0; i < extra->nitems; i++) {
+		struct item *e = &extra->items[i];
+		int have = 0;
+		for (size_t k = 0; k < items->nitems && !have; k++)
+			have = !strcmp(items->items[k].uid, e->uid);
+		if (have)
+			continue;
+		struct item *slot = feed_add_item(items);
+		*slot = *e;
+		memset(e, 0, sizeof *e); /* moved */
+	}
+	qsort(items->items, items->nitems, sizeof *items->items, cmp_newest);
+}
+
+/* RFC 5005 archive pages of one category: page k (from 1) holds the items at arrival ranks
+ * (k-1)*size … k*size-1.  Only full pages exist, so a page never changes once written, except
+ * that the newest one gains its next-archive link when the page after it appears.  Sets *full to
+ * the number of full pages. */
+static int publish_archives(const struct config *cfg, struct store *store,
+			    const struct config_category *cat, int64_t total, int size,
+			    const struct render_channel *base_ch, struct render_stats *stats, char *err,
+			    size_t errlen)
+{
+	int64_t full = total / size;
+	char *current = xasprintf("%s%s.atom", cfg->link, cat->slug);
+	int rc = 0;
+	for (int64_t k = 1; k <= full && rc == 0; k++) {
+		char *name = xasprintf("archive/%s/%lld.atom", cat->slug, (long long)k);
+		char *path = xasprintf("%s/%s", cfg->output, name);
+		char *next_path = xasprintf("%s/archive/%s/%lld.atom", cfg->output, cat->slug, (long long)k + 1);
+		/* Written pages are final, unless this is the newest written one and a new page follows. */
+		int skip = access(path, F_OK) == 0 && (k == full || access(next_path, F_OK) == 0);
+		if (!skip) {
+			struct feed *page = feed_new();
+			char *self = xasprintf("%sarchive/%s/%lld", cfg->link, cat->slug, (long long)k);
+			char *prev = k > 1 ? xasprintf("%sarchive/%s/%lld.atom", cfg->link, cat->slug, (long long)k - 1) : NULL;
+			char *next = k < full ? xasprintf("%sarchive/%s/%lld.atom", cfg->link, cat->slug, (long long)k + 1) : NULL;
+			struct render_channel ch = *base_ch;
+			ch.self_base = self;
+			ch.stylesheet = "../../feed.xsl";
+			ch.archive = 1;
+			ch.current = current;
+			ch.prev_archive = prev;
+			ch.next_archive = next;
+			struct buf b;
+			buf_init(&b, 0);
+			rc = store_category_page(store, cat->slug, (k - 1) * size, size, page, err, errlen);
+			if (rc == 0) {
+				qsort(page->items, page->nitems, sizeof *page->items, cmp_newest);
+				rc = render_atom(&ch, page, &b);
+			}
+			if (rc == 0)
+				rc = publish(cfg->output, name, &b, stats, err, errlen);
+			buf_release(&b);
+			feed_free(page);
+			free(self);
+			free(prev);
+			free(next);
+		}
+		free(name);
+		free(path);
+		free(next_path);
+	}
+	free(current);
+	return rc;
+}
+
+static int publish_category(const struct config *cfg, struct store *store,
+			    const struct config_category *cat, struct feed *items, int ttl,
+			    struct render_stats *stats, char *err, size_t errlen)
+{
+	int size = cfg->items_per_feed;
+	int64_t total = store_category_count(store, cat->slug, err, errlen);
+	if (total < 0 || store_category_items(store, cat->slug, size, items, err, errlen) < 0)
+		return -1;
+	int64_t full = total / size;
+	/* Items after the last full archive page must be in the current document even when their
+	 * dates put them outside the newest window, or a reader paging back would miss them. */
+	if (total > full * size) {
+		struct feed *tail = feed_new();
+		int rc = store_category_page(store, cat->slug, full * size, size, tail, err, errlen);
+		if (rc == 0)
+			merge_items(items, tail);
+		feed_free(tail);
+		if (rc < 0)
+			return -1;
+	}
+	char *base = xasprintf("%s%s", cfg->link, cat->slug);
+	char *title = xasprintf("%s: %s", cfg->title, cat->title);
+	char *xsl = xstrdup("feed.xsl"); /* relative: XSLT must come from the feed's own origin */
+	char *prev = full ? xasprintf("%sarchive/%s/%lld.atom", cfg->link, cat->slug, (long long)full) : NULL;
+	struct render_channel ch = {
+		.title = title,
+		.description = cat->description ? cat->description : cfg->description,
+		.language = cfg->language,
+		.home_url = cfg->link,
+		.self_base = base,
+		.hub = cfg->hub,
+		.ttl = ttl,
+		.stylesheet = xsl,
+		.prev_archive = prev,
+	};
+	int rc = publish_feed(cfg->output, cat->slug, &ch, items, stats, err, errlen);
+	if (rc == 0 && full) {
+		ch.prev_archive = NULL;
+		rc = publish_archives(cfg, store, cat, total, size, &ch, stats, err, errlen);
+	}
+	free(base);
+	free(title);
+	free(xsl);
+	free(prev);
+	return rc;
+}
+
+int render_all(const struct config *cfg, struct store *store, const int *changed,
+	       struct render_stats *stats, char *err, size_t errlen)
 {
 	struct render_stats local = {0, 0};
 	if (!stats)
@@ -636,30 +808,23 @@ int render_all(const struct config *cfg, struct store *store, struct render_stat
 	for (size_t c = 0; c < cfg->ncategories; c++) {
 		const struct config_category *cat = &cfg->categories[c];
 		lists[c] = feed_new();
-		if (store_category_items(store, cat->slug, cfg->items_per_feed, lists[c], err, errlen) < 0)
-			goto out;
-		char *base = xasprintf("%s%s", cfg->link, cat->slug);
-		char *title = xasprintf("%s: %s", cfg->title, cat->title);
-		struct render_channel ch = {
-			.title = title,
-			.description = cat->description ? cat->description : cfg->description,
-			.language = cfg->language,
-			.home_url = cfg->link,
-			.self_base = base,
-			.hub = cfg->hub,
-			.ttl = ttl,
-			.aggregated = 0,
-		};
-		int r = publish_feed(cfg->output, cat->slug, &ch, lists[c], stats, err, errlen);
-		free(base);
-		free(title);
-		if (r < 0)
+		char *atom = xasprintf("%s/%s.atom", cfg->output, cat->slug);
+		int exists = access(atom, F_OK) == 0;
+		free(atom);
+		if (changed && !changed[c] && exists) {
+			/* Unchanged: only what index.html shows is read. */
+			if (store_category_items(store, cat->slug, 10, lists[c], err, errlen) < 0)
+				goto out;
+			continue;
+		}
+		if (publish_category(cfg, store, cat, lists[c], ttl, stats, err, errlen) < 0)
 			goto out;
 	}
 	if (store_new_items(store, cfg->new_items, fresh, err, errlen) < 0)
 		goto out;
 	char *base = xasprintf("%snew", cfg->link);
 	char *title = xasprintf("%s: new posts", cfg->title);
+	char *xsl = xstrdup("feed.xsl");
 	struct render_channel ch = {
 		.title = title,
 		.description = cfg->description,
@@ -669,10 +834,12 @@ int render_all(const struct config *cfg, struct store *store, struct render_stat
 		.hub = cfg->hub,
 		.ttl = ttl,
 		.aggregated = 1,
+		.stylesheet = xsl,
 	};
 	int r = publish_feed(cfg->output, "new", &ch, fresh, stats, err, errlen);
 	free(base);
 	free(title);
+	free(xsl);
 	if (r < 0)
 		goto out;
 	struct buf b;
@@ -681,6 +848,8 @@ int render_all(const struct config *cfg, struct store *store, struct render_stat
 	r = publish(cfg->output, "index.html", &b, stats, err, errlen);
 	if (r == 0 && render_opml(cfg, &b) == 0)
 		r = publish(cfg->output, "feeds.opml", &b, stats, err, errlen);
+	if (r == 0 && buf_adds(&b, render_feed_xsl) == 0)
+		r = publish(cfg->output, "feed.xsl", &b, stats, err, errlen);
 	buf_release(&b);
 	if (r < 0)
 		goto out;

@@ -19,6 +19,11 @@ struct render_channel {
 	const char *hub;       /* WebSub hub or NULL/"" */
 	int ttl;               /* minutes */
 	int aggregated;        /* items come from several sources: Atom entries carry atom:source */
+	const char *stylesheet;   /* XSLT URL for browsers, or NULL */
+	/* RFC 5005 archives: links of this document (NULL when absent); archive marks an archive
+	 * document, whose self link is self_base + ".atom" like any other. */
+	const char *prev_archive, *next_archive, *current;
+	int archive;
 };
 
 int render_rss(const struct render_channel *ch, const struct feed *items, struct buf *out);
@@ -35,8 +40,14 @@ struct render_stats {
 	int files_unchanged;
 };
 
-/* Regenerates every output file of cfg from the store. */
-int render_all(const struct config *cfg, struct store *store, struct render_stats *stats, char *err,
-	       size_t errlen);
+/* Regenerates the output files of cfg from the store: every category when changed is NULL,
+ * otherwise those whose flag is set in changed (one per cfg->categories entry), plus new.*,
+ * index.html and feeds.opml.  Full archive pages are stable and written once; the newest one is
+ * rewritten when a page after it appears.  Every file gets a gzip twin (NAME.gz). */
+int render_all(const struct config *cfg, struct store *store, const int *changed,
+	       struct render_stats *stats, char *err, size_t errlen);
+
+/* The XSLT stylesheet published as feed.xsl. */
+extern const char render_feed_xsl[];
 
 #endif

@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 
 #include <microhttpd.h>
-#include <zlib.h>
 
 #include "date.h"
 #include "util.h"
@@ -75,28 +74,6 @@ static unsigned slot_of(const char *path)
 	return h % CACHE_SLOTS;
 }
 
-static char *gzip_bytes(const char *data, size_t len, size_t *outlen)
-{
-	z_stream z;
-	memset(&z, 0, sizeof z);
-	if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
-		return NULL;
-	uLong cap = deflateBound(&z, (uLong)len);
-	char *out = xmalloc(cap);
-	z.next_in = (Bytef *)data;
-	z.avail_in = (uInt)len;
-	z.next_out = (Bytef *)out;
-	z.avail_out = (uInt)cap;
-	int rc = deflate(&z, Z_FINISH);
-	*outlen = z.total_out;
-	deflateEnd(&z);
-	if (rc != Z_STREAM_END) {
-		free(out);
-		return NULL;
-	}
-	return out;
-}
-
 /* Returns a referenced cache entry for path, loading it when the file changed. */
 static struct cached *lookup(struct server *s, const char *path)
 {
@@ -131,8 +108,16 @@ static struct cached *lookup(struct server *s, const char *path)
 	snprintf(c->etag, sizeof c->etag, "\"%.32s\"", hex);
 	snprintf(c->etag_gz, sizeof c->etag_gz, "\"%.32s-gz\"", hex);
 	date_http((int64_t)st.st_mtim.tv_sec, c->last_modified);
-	if (len > 256)
-		c->gz = gzip_bytes(data, len, &c->gzlen);
+	/* The gzip twin render wrote beside the file, when it is at least as new; else compress. */
+	char *gzpath = xasprintf("%s.gz", path);
+	struct stat gst;
+	if (stat(gzpath, &gst) == 0 && S_ISREG(gst.st_mode) &&
+	    (gst.st_mtim.tv_sec > st.st_mtim.tv_sec ||
+	     (gst.st_mtim.tv_sec == st.st_mtim.tv_sec && gst.st_mtim.tv_nsec >= st.st_mtim.tv_nsec)))
+		c->gz = util_read_file(gzpath, MAX_FILE, &c->gzlen, NULL, 0);
+	free(gzpath);
+	if (!c->gz && len > 256)
+		c->gz = util_gzip(data, len, &c->gzlen);
 
 	pthread_mutex_lock(&s->lock);
 	struct cached *old = s->cache[slot];

@@ -819,3 +819,40 @@ int store_new_items(struct store *s, int limit, struct feed *out, char *err, siz
 	sqlite3_finalize(st);
 	return 0;
 }
+
+int64_t store_category_count(struct store *s, const char *slug, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT COUNT(*) FROM item_category ic"
+			       " JOIN item i ON i.id = ic.item_id JOIN source s ON s.id = i.source_id"
+			       " WHERE ic.category_id = (SELECT id FROM category WHERE slug = ?1)"
+			       " AND s.state != 'removed'",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, err, errlen, "prepare");
+	bind_text(st, 1, slug);
+	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_finalize(st);
+	if (n < 0)
+		return db_fail(s, err, errlen, "count");
+	return n;
+}
+
+int store_category_page(struct store *s, const char *slug, int64_t offset, int limit, struct feed *out,
+			char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT " ITEM_COLUMNS " FROM item_category ic"
+			       " JOIN item i ON i.id = ic.item_id JOIN source s ON s.id = i.source_id"
+			       " WHERE ic.category_id = (SELECT id FROM category WHERE slug = ?1)"
+			       " AND s.state != 'removed' ORDER BY ic.item_id LIMIT ?2 OFFSET ?3",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, err, errlen, "prepare");
+	bind_text(st, 1, slug);
+	sqlite3_bind_int(st, 2, limit);
+	sqlite3_bind_int64(st, 3, offset);
+	read_items(s, st, limit, 0, out);
+	sqlite3_finalize(st);
+	return 0;
+}

@@ -70,6 +70,11 @@ int store_update_source(struct store *s, const char *name, const struct store_fe
 /* The newest limit items of a category, newest first, with uid, source and first_seen set. */
 int store_category_items(struct store *s, const char *slug, int limit, struct feed *out, char *err,
 			 size_t errlen);
+/* How many published items a category holds. Returns -1 on error. */
+int64_t store_category_count(struct store *s, const char *slug, char *err, size_t errlen);
+/* limit items of a category in arrival order starting at offset: the stable paging of archives. */
+int store_category_page(struct store *s, const char *slug, int64_t offset, int limit, struct feed *out,
+			char *err, size_t errlen);
 /* The newest limit items of every category, each article once (same link, or the same
  * published identity: an absolute-URI guid shared by two sources). */
 int store_new_items(struct store *s, int limit, struct feed *out, char *err, size_t errlen);

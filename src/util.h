@@ -36,6 +36,10 @@ int util_mkdir_p(const char *dir, char *err, size_t errlen);
 
 int64_t util_now(void);
 
+/* gzip (RFC 1952) of data at the best compression, deterministic (no name, no time stamp).
+ * Returns a new buffer, or NULL when zlib fails. */
+char *util_gzip(const void *data, size_t len, size_t *outlen);
+
 /* Copies src into dst of size n, always NUL-terminating; returns dst. */
 char *util_strlcpy(char *dst, const char *src, size_t n);
 void util_errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
