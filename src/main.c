@@ -21,6 +21,7 @@
 #include "serve.h"
 #include "store.h"
 #include "util.h"
+#include "websub.h"
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
@@ -133,10 +134,19 @@ static struct store *open_store(const struct config *cfg, int sync)
 	return st;
 }
 
+/* Pings for changed feeds go to the hub's queue; NULL when no hub is configured. */
+static struct websub *hub_queue;
+
+static void feed_changed(const char *url, void *arg)
+{
+	(void)arg;
+	websub_publish(hub_queue, url);
+}
+
 static int build(const struct config *cfg, struct store *st, const int *changed)
 {
 	char err[1024];
-	struct render_stats rs = {0, 0};
+	struct render_stats rs = {0, 0, feed_changed, NULL};
 	if (render_all(cfg, st, changed, &rs, err, sizeof err) < 0) {
 		log_msg(LOG_ERROR, "build: %s", err);
 		return -1;
@@ -221,6 +231,8 @@ static int cmd_poll(const char *path, int argc, char **argv)
 	int rc = EXIT_RUNTIME;
 	int lock = take_lock(cfg);
 	struct store *st = lock >= 0 ? open_store(cfg, 1) : NULL;
+	if (st && cfg->hub && *cfg->hub)
+		hub_queue = websub_new(cfg->hub, cfg->user_agent, (long)cfg->timeout);
 	if (st) {
 		struct poll_stats ps;
 		int progress = isatty(STDERR_FILENO) && log_verbosity >= LOG_INFO;
@@ -231,6 +243,13 @@ static int cmd_poll(const char *path, int argc, char **argv)
 			rc = 0;
 		free(changed);
 	}
+	/* A one-shot poll waits a little for its hub pings; the rest are retried next time a feed
+	 * changes. */
+	int unsent = websub_flush(hub_queue, (int)cfg->timeout);
+	if (unsent)
+		log_msg(LOG_WARN, "websub: %d pings could not be delivered to %s", unsent, cfg->hub);
+	websub_free(hub_queue);
+	hub_queue = NULL;
 	store_close(st);
 	if (lock >= 0)
 		close(lock);
@@ -511,6 +530,42 @@ static int start_server(const struct config *cfg, struct server **out)
 	return 0;
 }
 
+/* The poller's figures for /metrics, in Prometheus text. */
+static void publish_metrics(struct server *srv, struct store *st, const struct poll_stats *total_new)
+{
+	struct store_metrics m;
+	char err[256];
+	if (!srv || store_metrics(st, &m, err, sizeof err) < 0)
+		return;
+	struct buf b;
+	buf_init(&b, 0);
+	buf_adds(&b, "# HELP tidings_sources Configured sources by state.\n"
+		     "# TYPE tidings_sources gauge\n");
+	buf_printf(&b, "tidings_sources{state=\"ok\"} %lld\n", (long long)m.sources_ok);
+	buf_printf(&b, "tidings_sources{state=\"error\"} %lld\n", (long long)m.sources_error);
+	buf_printf(&b, "tidings_sources{state=\"new\"} %lld\n", (long long)m.sources_new);
+	buf_printf(&b, "tidings_sources{state=\"removed\"} %lld\n", (long long)m.sources_removed);
+	buf_printf(&b, "# HELP tidings_source_errors Consecutive fetch errors summed over sources.\n"
+		       "# TYPE tidings_source_errors gauge\ntidings_source_errors %lld\n",
+		   (long long)m.failing_fetches);
+	buf_printf(&b, "# HELP tidings_fetch_errors_total Failed fetches since start.\n"
+		       "# TYPE tidings_fetch_errors_total counter\ntidings_fetch_errors_total %d\n",
+		   total_new->failed);
+	buf_printf(&b, "# HELP tidings_fetches_total Fetches since start.\n"
+		       "# TYPE tidings_fetches_total counter\ntidings_fetches_total %d\n",
+		   total_new->sources);
+	buf_printf(&b, "# HELP tidings_items Items in the store.\n"
+		       "# TYPE tidings_items gauge\ntidings_items %lld\n", (long long)m.items);
+	buf_printf(&b, "# HELP tidings_items_new_total Items added since start.\n"
+		       "# TYPE tidings_items_new_total counter\ntidings_items_new_total %d\n",
+		   total_new->new_items);
+	buf_printf(&b, "# HELP tidings_last_poll_timestamp_seconds When a source was last fetched.\n"
+		       "# TYPE tidings_last_poll_timestamp_seconds gauge\n"
+		       "tidings_last_poll_timestamp_seconds %lld\n", (long long)m.last_fetch);
+	serve_set_metrics(srv, buf_str(&b));
+	buf_release(&b);
+}
+
 static void nap(int64_t seconds)
 {
 	/* Sleeps in short steps so signals are noticed within 100 ms. */
@@ -560,8 +615,12 @@ static int cmd_run(const char *path)
 		goto out;
 	if (start_server(cfg, &srv) < 0)
 		goto out;
+	if (cfg->hub && *cfg->hub)
+		hub_queue = websub_new(cfg->hub, cfg->user_agent, (long)cfg->timeout);
 	/* The first pass rebuilds even when nothing is due, so the output always exists. */
 	int dirty = 1;
+	struct poll_stats totals;
+	memset(&totals, 0, sizeof totals);
 	while (!stop_flag) {
 		if (reload_flag) {
 			reload_flag = 0;
@@ -578,6 +637,12 @@ static int cmd_run(const char *path)
 				log_msg(LOG_ERROR, "run: reload: %s", err);
 				config_free(fresh);
 			} else {
+				if (strcmp(fresh->hub, cfg->hub)) {
+					websub_free(hub_queue);
+					hub_queue = *fresh->hub ? websub_new(fresh->hub, fresh->user_agent,
+									     (long)fresh->timeout)
+								: NULL;
+				}
 				config_free(cfg);
 				cfg = fresh;
 				dirty = 1;
@@ -591,6 +656,10 @@ static int cmd_run(const char *path)
 			free(changed);
 			break;
 		}
+		totals.sources += ps.sources;
+		totals.failed += ps.failed;
+		totals.new_items += ps.new_items;
+		publish_metrics(srv, st, &totals);
 		if (!stop_flag && (dirty || ps.new_items || ps.updated_items)) {
 			build(cfg, st, dirty ? NULL : changed);
 			dirty = 0;
@@ -607,6 +676,8 @@ static int cmd_run(const char *path)
 	log_msg(LOG_INFO, "run: stopping");
 	rc = 0;
 out:
+	websub_free(hub_queue);
+	hub_queue = NULL;
 	serve_stop(srv);
 	store_close(st);
 	if (lock >= 0)

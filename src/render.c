@@ -644,19 +644,24 @@ static int publish(const char *dir, const char *name, struct buf *data, struct r
 static int publish_feed(const char *dir, const char *slug, const struct render_channel *ch,
 			const struct feed *items, struct render_stats *stats, char *err, size_t errlen)
 {
+	static int (*const writers[3])(const struct render_channel *, const struct feed *, struct buf *) = {
+		render_rss, render_atom, render_json};
+	static const char *const exts[3] = {"rss", "atom", "json"};
 	struct buf b;
 	buf_init(&b, 0);
 	char name[128];
 	int rc = -1;
-	snprintf(name, sizeof name, "%s.rss", slug);
-	if (render_rss(ch, items, &b) < 0 || publish(dir, name, &b, stats, err, errlen) < 0)
-		goto out;
-	snprintf(name, sizeof name, "%s.atom", slug);
-	if (render_atom(ch, items, &b) < 0 || publish(dir, name, &b, stats, err, errlen) < 0)
-		goto out;
-	snprintf(name, sizeof name, "%s.json", slug);
-	if (render_json(ch, items, &b) < 0 || publish(dir, name, &b, stats, err, errlen) < 0)
-		goto out;
+	for (int f = 0; f < 3; f++) {
+		snprintf(name, sizeof name, "%s.%s", slug, exts[f]);
+		int before = stats->files_written;
+		if (writers[f](ch, items, &b) < 0 || publish(dir, name, &b, stats, err, errlen) < 0)
+			goto out;
+		if (stats->files_written > before && stats->feed_changed) {
+			char *url = xasprintf("%s.%s", ch->self_base, exts[f]);
+			stats->feed_changed(url, stats->arg);
+			free(url);
+		}
+	}
 	rc = 0;
 out:
 	if (rc < 0 && err && !*err)
@@ -794,7 +799,7 @@ static int publish_category(const struct config *cfg, struct store *store,
 int render_all(const struct config *cfg, struct store *store, const int *changed,
 	       struct render_stats *stats, char *err, size_t errlen)
 {
-	struct render_stats local = {0, 0};
+	struct render_stats local = {0, 0, NULL, NULL};
 	if (!stats)
 		stats = &local;
 	if (err && errlen)

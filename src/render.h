@@ -38,6 +38,9 @@ int render_sources_opml(const struct config *cfg, struct buf *out);
 struct render_stats {
 	int files_written;   /* files whose bytes changed */
 	int files_unchanged;
+	/* Called, when set, with the URL of each current feed (not archive) whose bytes changed. */
+	void (*feed_changed)(const char *url, void *arg);
+	void *arg;
 };
 
 /* Regenerates the output files of cfg from the store: every category when changed is NULL,

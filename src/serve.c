@@ -39,6 +39,7 @@ struct server {
 	pthread_mutex_t lock;
 	struct cached *cache[CACHE_SLOTS];
 	unsigned long requests, not_modified, not_found, errors;
+	char *extra_metrics; /* from serve_set_metrics */
 };
 
 static const struct {
@@ -221,9 +222,9 @@ static int accepts_gzip(const char *ae)
 
 static enum MHD_Result serve_metrics(struct server *s, struct MHD_Connection *conn)
 {
-	char body[1024];
+	char head[1024];
 	pthread_mutex_lock(&s->lock);
-	snprintf(body, sizeof body,
+	snprintf(head, sizeof head,
 		 "# HELP tidings_http_requests_total HTTP requests answered.\n"
 		 "# TYPE tidings_http_requests_total counter\n"
 		 "tidings_http_requests_total %lu\n"
@@ -234,8 +235,9 @@ static enum MHD_Result serve_metrics(struct server *s, struct MHD_Connection *co
 		 "# TYPE tidings_http_not_found_total counter\n"
 		 "tidings_http_not_found_total %lu\n",
 		 s->requests, s->not_modified, s->not_found);
+	char *body = xasprintf("%s%s", head, s->extra_metrics ? s->extra_metrics : "");
 	pthread_mutex_unlock(&s->lock);
-	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	enum MHD_Result rc = MHD_queue_response(conn, MHD_HTTP_OK, r);
@@ -417,6 +419,18 @@ int serve_port(const struct server *s)
 	return s->port;
 }
 
+void serve_set_metrics(struct server *s, const char *text)
+{
+	if (!s)
+		return;
+	char *copy = xstrdup(text);
+	pthread_mutex_lock(&s->lock);
+	char *old = s->extra_metrics;
+	s->extra_metrics = copy;
+	pthread_mutex_unlock(&s->lock);
+	free(old);
+}
+
 void serve_stop(struct server *s)
 {
 	if (!s)
@@ -426,6 +440,7 @@ void serve_stop(struct server *s)
 	for (int i = 0; i < CACHE_SLOTS; i++)
 		cached_unref(s->cache[i]);
 	pthread_mutex_destroy(&s->lock);
+	free(s->extra_metrics);
 	free(s->root);
 	free(s);
 }

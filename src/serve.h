@@ -13,5 +13,7 @@ struct server *serve_start(const char *listen, const char *root, long max_age, c
 			   size_t errlen);
 int serve_port(const struct server *s);
 void serve_stop(struct server *s);
+/* Replaces the Prometheus text appended to /metrics (the poller's figures); thread-safe. */
+void serve_set_metrics(struct server *s, const char *text);
 
 #endif

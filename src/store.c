@@ -856,3 +856,36 @@ int store_category_page(struct store *s, const char *slug, int64_t offset, int l
 	sqlite3_finalize(st);
 	return 0;
 }
+
+int store_metrics(struct store *s, struct store_metrics *m, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	memset(m, 0, sizeof *m);
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT state, COUNT(*), SUM(errors), MAX(last_fetch) FROM source GROUP BY state",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, err, errlen, "prepare");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *state = (const char *)sqlite3_column_text(st, 0);
+		int64_t n = sqlite3_column_int64(st, 1);
+		if (!strcmp(state, "ok"))
+			m->sources_ok = n;
+		else if (!strcmp(state, "error"))
+			m->sources_error = n;
+		else if (!strcmp(state, "removed"))
+			m->sources_removed = n;
+		else
+			m->sources_new += n;
+		if (strcmp(state, "removed"))
+			m->failing_fetches += sqlite3_column_int64(st, 2);
+		if (sqlite3_column_int64(st, 3) > m->last_fetch)
+			m->last_fetch = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(s->db, "SELECT COUNT(*) FROM item", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, err, errlen, "prepare");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		m->items = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}

@@ -79,4 +79,13 @@ int store_category_page(struct store *s, const char *slug, int64_t offset, int l
  * published identity: an absolute-URI guid shared by two sources). */
 int store_new_items(struct store *s, int limit, struct feed *out, char *err, size_t errlen);
 
+struct store_metrics {
+	int64_t sources_ok, sources_error, sources_new, sources_removed;
+	int64_t items;
+	int64_t failing_fetches;   /* sum of consecutive errors over the sources */
+	int64_t last_fetch;        /* newest fetch time, 0 = never */
+};
+
+int store_metrics(struct store *s, struct store_metrics *m, char *err, size_t errlen);
+
 #endif

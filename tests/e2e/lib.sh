@@ -8,7 +8,8 @@
 #
 # Environment: TIDINGS_BIN (path of the binary; default build/default/tidings), TIDINGS_ROOT
 # (repo root; default the current directory, where the tests are run from),
-# optional PYTHON (default python3), optional E2E_KEEP=1 to keep the temp folder.
+# optional PYTHON (default python3), E2E_KEEP=1 to keep the temp folder, E2E_BUDGET (seconds,
+# default 60) to cap the binary's total run time in one test (see run_tidings).
 # Every wait is bounded; every background process is started through a helper that records its
 # PID, and the exit trap stops each of them by PID.
 
@@ -85,6 +86,7 @@ e2e_init() {
 		echo "FAIL: setup: TIDINGS_BIN=$TIDINGS_BIN is not an executable file"
 		exit 1
 	fi
+	E2E_DEADLINE=$(($(date +%s) + ${E2E_BUDGET:-60}))
 	T=$(mktemp -d "${TMPDIR:-/tmp}/tidings-e2e.XXXXXX") || exit 1
 	trap 'e2e_cleanup' EXIT
 	trap 'e2e_cleanup; exit 130' INT
@@ -112,12 +114,22 @@ tmo() {
 	fi
 }
 
-# run_tidings PREFIX ARGS... : runs the binary (15 s limit), stdout to PREFIX.out, stderr to
-# PREFIX.err, exit status in $RC.
+# run_tidings PREFIX ARGS... : runs the binary, stdout to PREFIX.out, stderr to PREFIX.err, exit
+# status in $RC.  Each run gets at most 10 s and never more than what is left of the test's
+# budget (E2E_BUDGET seconds, default 60, counted from e2e_init), so a hanging binary cannot make
+# a test run for minutes: once the budget is spent every further run fails at once (RC=124).
 run_tidings() {
 	_pre=$1
 	shift
-	tmo 15 "$TIDINGS_BIN" "$@" >"$_pre.out" 2>"$_pre.err"
+	_left=$((E2E_DEADLINE - $(date +%s)))
+	if [ "$_left" -le 0 ]; then
+		: >"$_pre.out"
+		echo "e2e: not run, the test's time budget (${E2E_BUDGET:-60}s) is spent" >"$_pre.err"
+		RC=124
+		return
+	fi
+	[ "$_left" -gt 10 ] && _left=10
+	tmo "$_left" "$TIDINGS_BIN" "$@" >"$_pre.out" 2>"$_pre.err"
 	RC=$?
 }
 
@@ -210,7 +222,9 @@ wait_listening() {
 }
 
 # snapshot DIR : one line per file: name, inode, mtime (ns when stat supports it), checksum.
+# Fails (printing nothing) when DIR is missing or holds no file.
 snapshot() {
+	[ -d "$1" ] || return 1
 	(cd "$1" && for f in *; do
 		[ -f "$f" ] || continue
 		printf '%s %s %s\n' "$f" "$(stat -c '%i %.9Y' "$f" 2>/dev/null || stat -c '%i %Y' "$f")" \
