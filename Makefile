@@ -77,7 +77,11 @@ test: $(BUILD)/tidings $(UNITS)
 asan:
 	$(MAKE) FLAVOUR=asan test
 
-bench: tidings
+$(BUILD)/bench_render: bench/bench_render.c $(BUILD)/libtidings.a | deps
+	$(CC) $(CFLAGS_ALL) -Isrc -o $@ $< $(BUILD)/libtidings.a $(LDFLAGS) $(LDLIBS_ALL)
+
+bench: tidings $(BUILD)/bench_render
+	@sh mk/deps.sh 'cmd:wrk|wrk' 'cmd:nginx|nginx'
 	@sh bench/run.sh
 
 clean:

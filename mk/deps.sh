@@ -20,6 +20,8 @@ cmd:cc|gcc
 cmd:xmllint|libxml2-utils
 cmd:curl|curl
 cmd:python3|python3
+py:feedparser|python3-feedparser
+cmd:newsboat|newsboat
 '
 for extra in "$@"; do need="$need
 $extra"; done

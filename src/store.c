@@ -72,6 +72,15 @@ static const char *const migrations[] = {
 	"  length INTEGER,"
 	"  PRIMARY KEY (item_id, pos)"
 	") WITHOUT ROWID;",
+	/* 2: category lists read newest first straight from an index; removed sources keep their
+	 * items but lose their category links, so every category query reads item_category alone. */
+	"ALTER TABLE item_category ADD COLUMN sort_date INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE item_category SET sort_date ="
+	"  (SELECT sort_date FROM item WHERE item.id = item_category.item_id);"
+	"CREATE INDEX item_category_sort ON item_category (category_id, sort_date DESC, item_id DESC);"
+	"DELETE FROM item_category WHERE item_id IN"
+	"  (SELECT i.id FROM item i JOIN source s ON s.id = i.source_id WHERE s.state = 'removed');"
+	"DELETE FROM source_category WHERE source_id IN (SELECT id FROM source WHERE state = 'removed');",
 };
 
 enum stmt_id {
@@ -80,6 +89,7 @@ enum stmt_id {
 	ST_ITEM_INSERT,
 	ST_ITEM_UPDATE,
 	ST_ITEM_CATS,
+	ST_ITEM_CATS_DATE,
 	ST_TAG_DEL,
 	ST_TAG_INS,
 	ST_ENC_DEL,
@@ -99,8 +109,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 			   " published = ?7, updated = ?8,"
 			   " sort_date = COALESCE(?7, ?8, first_seen), date_guessed = (?7 IS NULL AND ?8 IS NULL),"
 			   " hash = ?9 WHERE id = ?1",
-	[ST_ITEM_CATS] = "INSERT OR IGNORE INTO item_category (item_id, category_id)"
-			 " SELECT ?1, category_id FROM source_category WHERE source_id = ?2",
+	[ST_ITEM_CATS] = "INSERT OR IGNORE INTO item_category (item_id, category_id, sort_date)"
+			 " SELECT ?1, category_id, ?3 FROM source_category WHERE source_id = ?2",
+	[ST_ITEM_CATS_DATE] = "UPDATE item_category SET sort_date ="
+			      " (SELECT sort_date FROM item WHERE id = ?1) WHERE item_id = ?1",
 	[ST_TAG_DEL] = "DELETE FROM item_tag WHERE item_id = ?1",
 	[ST_TAG_INS] = "INSERT INTO item_tag (item_id, pos, term) VALUES (?1, ?2, ?3)",
 	[ST_ENC_DEL] = "DELETE FROM enclosure WHERE item_id = ?1",
@@ -346,7 +358,8 @@ static int sync_source(struct store *s, const struct config_source *src, char *e
 				goto out;
 		if (run(s, "DELETE FROM item_category WHERE item_id IN (SELECT id FROM item WHERE source_id = ?1)",
 			err, errlen, sidtext) < 0 ||
-		    run(s, "INSERT INTO item_category (item_id, category_id) SELECT i.id, sc.category_id"
+		    run(s, "INSERT INTO item_category (item_id, category_id, sort_date)"
+			   " SELECT i.id, sc.category_id, i.sort_date"
 			   " FROM item i JOIN source_category sc ON sc.source_id = i.source_id"
 			   " WHERE i.source_id = ?1",
 			err, errlen, sidtext) < 0)
@@ -376,7 +389,11 @@ int store_sync_config(struct store *s, const struct config *cfg, char *err, size
 			cfg->sources[i].name) < 0)
 			goto fail;
 	}
-	if (exec(s, "UPDATE source SET state = 'removed' WHERE name NOT IN (SELECT name FROM configured)",
+	if (exec(s, "UPDATE source SET state = 'removed' WHERE name NOT IN (SELECT name FROM configured);"
+		    "DELETE FROM item_category WHERE item_id IN (SELECT i.id FROM item i"
+		    "  JOIN source s ON s.id = i.source_id WHERE s.state = 'removed');"
+		    "DELETE FROM source_category WHERE source_id IN"
+		    "  (SELECT id FROM source WHERE state = 'removed');",
 		 err, errlen) < 0)
 		goto fail;
 	return exec(s, "COMMIT", err, errlen);
@@ -606,6 +623,11 @@ static int store_item(struct store *s, int64_t sid, const char *source, const st
 		bind_text(st, 9, hash);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			return -1;
+		if (!(st = stmt(s, ST_ITEM_CATS_DATE)))
+			return -1;
+		sqlite3_bind_int64(st, 1, iid);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return -1;
 		stats->updated_items++;
 	} else {
 		if (!(st = stmt(s, ST_ITEM_INSERT)))
@@ -635,6 +657,7 @@ static int store_item(struct store *s, int64_t sid, const char *source, const st
 			return -1;
 		sqlite3_bind_int64(st, 1, iid);
 		sqlite3_bind_int64(st, 2, sid);
+		sqlite3_bind_int64(st, 3, sort);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			return -1;
 		stats->new_items++;
@@ -795,7 +818,7 @@ int store_category_items(struct store *s, const char *slug, int limit, struct fe
 			       "SELECT " ITEM_COLUMNS " FROM item_category ic"
 			       " JOIN item i ON i.id = ic.item_id JOIN source s ON s.id = i.source_id"
 			       " WHERE ic.category_id = (SELECT id FROM category WHERE slug = ?1)"
-			       " AND s.state != 'removed' ORDER BY i.sort_date DESC, i.id DESC LIMIT ?2",
+			       " ORDER BY ic.sort_date DESC, ic.item_id DESC LIMIT ?2",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(s, err, errlen, "prepare");
 	bind_text(st, 1, slug);
@@ -810,8 +833,7 @@ int store_new_items(struct store *s, int limit, struct feed *out, char *err, siz
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT " ITEM_COLUMNS " FROM item i JOIN source s ON s.id = i.source_id"
-			       " WHERE s.state != 'removed'"
-			       " AND EXISTS (SELECT 1 FROM item_category ic WHERE ic.item_id = i.id)"
+			       " WHERE EXISTS (SELECT 1 FROM item_category ic WHERE ic.item_id = i.id)"
 			       " ORDER BY i.sort_date DESC, i.id DESC",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(s, err, errlen, "prepare");
@@ -825,9 +847,7 @@ int64_t store_category_count(struct store *s, const char *slug, char *err, size_
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT COUNT(*) FROM item_category ic"
-			       " JOIN item i ON i.id = ic.item_id JOIN source s ON s.id = i.source_id"
-			       " WHERE ic.category_id = (SELECT id FROM category WHERE slug = ?1)"
-			       " AND s.state != 'removed'",
+			       " WHERE ic.category_id = (SELECT id FROM category WHERE slug = ?1)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(s, err, errlen, "prepare");
 	bind_text(st, 1, slug);
@@ -846,7 +866,7 @@ int store_category_page(struct store *s, const char *slug, int64_t offset, int l
 			       "SELECT " ITEM_COLUMNS " FROM item_category ic"
 			       " JOIN item i ON i.id = ic.item_id JOIN source s ON s.id = i.source_id"
 			       " WHERE ic.category_id = (SELECT id FROM category WHERE slug = ?1)"
-			       " AND s.state != 'removed' ORDER BY ic.item_id LIMIT ?2 OFFSET ?3",
+			       " ORDER BY ic.item_id LIMIT ?2 OFFSET ?3",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(s, err, errlen, "prepare");
 	bind_text(st, 1, slug);
