@@ -57,9 +57,15 @@ static const struct {
 	{".txt", "text/plain; charset=utf-8", 0},
 };
 
+static void cached_ref(struct cached *c)
+{
+	__atomic_add_fetch(&c->refs, 1, __ATOMIC_RELAXED);
+}
+
+/* The last reference frees: the cache's own, or a response still sending the bytes. */
 static void cached_unref(struct cached *c)
 {
-	if (!c || --c->refs > 0)
+	if (!c || __atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
 	free(c->path);
 	free(c->data);
@@ -86,7 +92,7 @@ static struct cached *lookup(struct server *s, const char *path)
 	struct cached *c = s->cache[slot];
 	if (c && !strcmp(c->path, path) && c->ino == st.st_ino && c->size == st.st_size &&
 	    c->mtime.tv_sec == st.st_mtim.tv_sec && c->mtime.tv_nsec == st.st_mtim.tv_nsec) {
-		c->refs++;
+		cached_ref(c);
 		pthread_mutex_unlock(&s->lock);
 		return c;
 	}
@@ -123,17 +129,15 @@ static struct cached *lookup(struct server *s, const char *path)
 	pthread_mutex_lock(&s->lock);
 	struct cached *old = s->cache[slot];
 	s->cache[slot] = c;
-	c->refs++; /* the cache's own reference */
+	cached_ref(c); /* the cache's own reference */
 	cached_unref(old);
 	pthread_mutex_unlock(&s->lock);
 	return c;
 }
 
-static void release(struct server *s, struct cached *c)
+static void response_done(void *cls)
 {
-	pthread_mutex_lock(&s->lock);
-	cached_unref(c);
-	pthread_mutex_unlock(&s->lock);
+	cached_unref(cls);
 }
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned code, const char *type,
@@ -323,8 +327,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		code = MHD_HTTP_NOT_MODIFIED;
 		count(s, &s->not_modified);
 	} else {
-		r = gz ? MHD_create_response_from_buffer(c->gzlen, c->gz, MHD_RESPMEM_MUST_COPY)
-		       : MHD_create_response_from_buffer(c->len, c->data, MHD_RESPMEM_MUST_COPY);
+		/* No copy: the response holds a reference to the cached bytes until they are sent. */
+		cached_ref(c);
+		r = MHD_create_response_from_buffer_with_free_callback_cls(
+			gz ? c->gzlen : c->len, gz ? c->gz : c->data, response_done, c);
 		code = MHD_HTTP_OK;
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 		if (gz)
@@ -340,7 +346,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
 	if (cors)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, "*");
-	release(s, c);
+	cached_unref(c);
 	enum MHD_Result rc = MHD_queue_response(conn, code, r);
 	MHD_destroy_response(r);
 	return rc;
