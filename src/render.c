@@ -16,6 +16,7 @@
 #define NS_DC "http://purl.org/dc/elements/1.1/"
 #define NS_HISTORY "http://purl.org/syndication/history/1.0"
 #define GENERATOR "tidings"
+#define INDEX_ITEMS 10 /* newest items per category on index.html */
 
 /* The date an item is filed under: published, else updated, else when it was first seen. */
 static int64_t item_published(const struct item *it)
@@ -519,7 +520,7 @@ int render_index(const struct config *cfg, struct feed *const *lists, struct buf
 		index_feed_links(b, cfg, cat->slug);
 		buf_adds(b, "</p>\n<ul>\n");
 		const struct feed *items = lists[c];
-		for (size_t i = 0; i < items->nitems && i < 10; i++) {
+		for (size_t i = 0; i < items->nitems && i < INDEX_ITEMS; i++) {
 			const struct item *it = &items->items[i];
 			char when[32];
 			date_rfc3339(item_published(it), when);
@@ -816,13 +817,15 @@ int render_all(const struct config *cfg, struct store *store, const int *changed
 		char *atom = xasprintf("%s/%s.atom", cfg->output, cat->slug);
 		int exists = access(atom, F_OK) == 0;
 		free(atom);
-		if (changed && !changed[c] && exists) {
-			/* Unchanged: only what index.html shows is read. */
-			if (store_category_items(store, cat->slug, 10, lists[c], err, errlen) < 0)
+		if (!changed || changed[c] || !exists) {
+			struct feed *items = feed_new();
+			int r = publish_category(cfg, store, cat, items, ttl, stats, err, errlen);
+			feed_free(items);
+			if (r < 0)
 				goto out;
-			continue;
 		}
-		if (publish_category(cfg, store, cat, lists[c], ttl, stats, err, errlen) < 0)
+		/* index.html shows the same newest items whichever categories were rebuilt. */
+		if (store_category_items(store, cat->slug, INDEX_ITEMS, lists[c], err, errlen) < 0)
 			goto out;
 	}
 	if (store_new_items(store, cfg->new_items, fresh, err, errlen) < 0)
