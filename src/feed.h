@@ -39,7 +39,8 @@ struct feed {
 	char *format;   /* "rss2.0", "atom1.0", … */
 	char *title, *link, *description, *language;
 	int64_t updated;
-	int ttl;        /* minutes, 0 when absent */
+	int ttl;        /* minutes, 0 when absent (RSS <ttl>) */
+	int64_t update_period; /* seconds between updates the feed announces (sy:), 0 when absent */
 	struct item *items;
 	size_t nitems, capacity;
 };

@@ -227,6 +227,32 @@ static int64_t retry_after(const char *v)
 	return t == DATE_NONE ? 0 : t;
 }
 
+/* Cache-Control max-age (no-cache/no-store: 0), else Expires minus now; -1 when absent. */
+static int64_t freshness(CURL *e)
+{
+	int64_t fresh = -1;
+	char *cc = header(e, "Cache-Control");
+	if (cc) {
+		for (char *p = cc; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		const char *ma = strstr(cc, "max-age=");
+		if (strstr(cc, "no-cache") || strstr(cc, "no-store"))
+			fresh = 0;
+		else if (ma && isdigit((unsigned char)ma[8]))
+			fresh = strtoll(ma + 8, NULL, 10);
+		free(cc);
+		if (fresh >= 0)
+			return fresh;
+	}
+	char *ex = header(e, "Expires");
+	if (ex) {
+		int64_t t = date_parse(ex, 0);
+		free(ex);
+		fresh = t == DATE_NONE ? 0 : t > util_now() ? t - util_now() : 0;
+	}
+	return fresh;
+}
+
 static char *charset_of(const char *content_type)
 {
 	if (!content_type)
@@ -252,6 +278,7 @@ static void finish(struct transfer *t, CURLcode code, struct fetch_result *r)
 	memset(r, 0, sizeof *r);
 	r->user = t->user;
 	r->url = t->url;
+	r->fresh_for = -1;
 	long status = 0;
 	curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
 	r->http_status = (int)status;
@@ -282,6 +309,7 @@ static void finish(struct transfer *t, CURLcode code, struct fetch_result *r)
 		char *ra = header(t->easy, "Retry-After");
 		r->retry_after = retry_after(ra);
 		free(ra);
+		r->fresh_for = freshness(t->easy);
 		if (r->http_status >= 400)
 			snprintf(r->error, sizeof r->error, "HTTP %d", r->http_status);
 	}

@@ -25,6 +25,8 @@ struct fetch_result {
 	char *final_url;     /* after redirects */
 	char *permanent_url; /* set when every redirect on the way was permanent (301/308) */
 	int64_t retry_after; /* absolute Unix time from Retry-After, or 0 */
+	int64_t fresh_for;   /* seconds the response stays fresh (Cache-Control max-age, else
+				Expires), or -1 when the server says nothing */
 	char error[256];     /* when !ok, or for HTTP errors: a one-line reason */
 };
 

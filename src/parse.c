@@ -16,7 +16,7 @@
 
 /* Namespaces are matched by URI; undeclared well-known prefixes are mapped the same way. */
 enum ns { NS_NONE, NS_RSS090, NS_RSS10, NS_ATOM, NS_ATOM03, NS_DC, NS_DCTERMS, NS_CONTENT,
-	  NS_MEDIA, NS_ITUNES, NS_RDF, NS_XHTML, NS_OTHER };
+	  NS_MEDIA, NS_ITUNES, NS_RDF, NS_XHTML, NS_SY, NS_OTHER };
 
 static const struct {
 	const char *uri;
@@ -35,6 +35,7 @@ static const struct {
 	{"http://www.itunes.com/dtds/podcast-1.0.dtd", "itunes", NS_ITUNES},
 	{"http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdf", NS_RDF},
 	{"http://www.w3.org/1999/xhtml", "xhtml", NS_XHTML},
+	{"http://purl.org/rss/1.0/modules/syndication/", "sy", NS_SY},
 };
 
 enum format { FMT_UNKNOWN, FMT_RSS2, FMT_RSS09X, FMT_RSS1, FMT_ATOM1, FMT_ATOM03 };
@@ -61,6 +62,8 @@ struct ctx {
 	const struct parse_options *opt;
 	enum format format;
 	struct feed *feed;
+	int64_t sy_period;
+	int sy_frequency;
 };
 
 static enum ns ns_of(const xmlNode *n, const char **local)
@@ -572,6 +575,27 @@ static void channel_field(xmlNode *n, struct ctx *c)
 			set_date(&f->updated, n, c);
 	} else if (ns == NS_ATOM && !strcmp(local, "link") && !f->link) {
 		atom_link(n, c, &f->link, NULL);
+	} else if (ns == NS_SY && (!strcmp(local, "updatePeriod") || !strcmp(local, "updateFrequency"))) {
+		/* sy:updatePeriod (hourly…yearly) divided by sy:updateFrequency (default 1). */
+		char *t = node_text(n), *v = text_squash(t);
+		if (!strcmp(local, "updatePeriod")) {
+			static const struct {
+				const char *name;
+				int64_t secs;
+			} periods[] = {{"hourly", 3600},        {"daily", 86400},       {"weekly", 7 * 86400},
+				       {"monthly", 30 * 86400}, {"yearly", 365 * 86400}};
+			for (size_t i = 0; i < sizeof periods / sizeof periods[0]; i++)
+				if (!strcmp(v, periods[i].name))
+					c->sy_period = periods[i].secs;
+		} else {
+			int freq = atoi(v);
+			if (freq > 0 && freq < 100000)
+				c->sy_frequency = freq;
+		}
+		free(t);
+		free(v);
+		if (c->sy_period)
+			f->update_period = c->sy_period / (c->sy_frequency ? c->sy_frequency : 1);
 	}
 }
 

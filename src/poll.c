@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fetch.h"
 #include "parse.h"
@@ -24,22 +25,40 @@ struct pass {
 	int done, total;
 };
 
-int64_t poll_schedule(int64_t now, int64_t interval, int errors, int64_t retry_after)
+#define HINT_CAP (24 * 3600)
+
+int64_t poll_schedule(int64_t now, int64_t interval, int errors, int64_t retry_after, int64_t hint,
+		      double jitter)
 {
 	int64_t delay = interval;
 	if (errors > 0) {
-		/* Exponential backoff from one interval (at least a minute), capped. */
 		int64_t base = interval > 60 ? interval : 60;
 		delay = base;
 		for (int i = 1; i < errors && delay < BACKOFF_CAP; i++)
 			delay *= 2;
 		if (delay > BACKOFF_CAP)
 			delay = BACKOFF_CAP;
+	} else if (interval > 0 && hint > interval) {
+		delay = hint < HINT_CAP ? hint : interval > HINT_CAP ? interval : HINT_CAP;
 	}
+	if (interval > 0 && jitter > 0 && jitter < 1)
+		delay += (int64_t)(jitter * (double)delay / 10);
 	int64_t due = now + delay;
 	if (retry_after > due)
 		due = retry_after;
 	return due;
+}
+
+/* A small generator for jitter: quality does not matter, independence from libc's rand does. */
+static double next_jitter(void)
+{
+	static uint64_t x;
+	if (!x)
+		x = (uint64_t)util_now() * 0x9E3779B97F4A7C15ull ^ (uint64_t)getpid();
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return (double)(x >> 11) / 9007199254740992.0;
 }
 
 static void progress(struct pass *p)
@@ -66,7 +85,11 @@ static void on_done(struct fetch_result *r, void *ctx)
 	char why[512] = "";
 	struct feed *feed = NULL;
 
-	if (!r->ok || r->http_status >= 400 || (r->http_status >= 300 && r->http_status != 304)) {
+	int64_t hint = r->fresh_for;
+	if (r->ok && r->http_status == 410) {
+		f.outcome = STORE_GONE;
+		snprintf(why, sizeof why, "HTTP 410 Gone: disabled until its url changes or it is polled by name");
+	} else if (!r->ok || r->http_status >= 400 || (r->http_status >= 300 && r->http_status != 304)) {
 		f.outcome = STORE_FAILED;
 		snprintf(why, sizeof why, "%s", r->error[0] ? r->error : "HTTP error");
 		if (r->ok && r->http_status >= 300 && r->http_status < 400 && r->http_status != 304)
@@ -97,11 +120,17 @@ static void on_done(struct fetch_result *r, void *ctx)
 			} else {
 				f.outcome = STORE_FETCHED;
 				f.feed = feed;
+				if (feed->ttl > 0 && (int64_t)feed->ttl * 60 > hint)
+					hint = (int64_t)feed->ttl * 60;
+				if (feed->update_period > hint)
+					hint = feed->update_period;
 			}
 		}
 	}
 	int errors = f.outcome == STORE_FAILED ? job->state.errors + 1 : 0;
-	f.next_due = poll_schedule(now, src->interval, errors, r->retry_after);
+	f.next_due = poll_schedule(now, src->interval, errors, r->retry_after, hint, next_jitter());
+	if (f.outcome == STORE_GONE)
+		f.next_due = INT64_MAX / 2;
 	f.error = why;
 	if (r->permanent_url)
 		log_msg(LOG_INFO, "poll: %s: moved permanently to %s", src->name, r->permanent_url);
@@ -110,7 +139,7 @@ static void on_done(struct fetch_result *r, void *ctx)
 	if (store_update_source(p->store, src->name, &f, &st, err, sizeof err) < 0) {
 		log_msg(LOG_ERROR, "poll: %s: %s", src->name, err);
 		p->stats->failed++;
-	} else if (f.outcome == STORE_FAILED) {
+	} else if (f.outcome == STORE_FAILED || f.outcome == STORE_GONE) {
 		log_msg(LOG_WARN, "poll: %s: %s", src->name, why);
 		p->stats->failed++;
 	} else if (f.outcome == STORE_NOT_MODIFIED) {
@@ -178,7 +207,11 @@ int poll_run(const struct config *cfg, struct store *store, const struct poll_op
 			goto out;
 		}
 		njobs++;
-		if (!opt->force && job->state.next_due > now)
+		/* A source that answered 410 is polled again only when named. */
+		int gone = !strcmp(job->state.state, "gone");
+		if (gone && !opt->nnames)
+			continue;
+		if (!gone && !opt->force && job->state.next_due > now)
 			continue;
 		if (src->type == SOURCE_DIR || src->type == SOURCE_HTML) {
 			log_msg(LOG_WARN, "poll: %s: type = %s sources are not supported by this version",

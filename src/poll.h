@@ -32,7 +32,13 @@ int poll_run(const struct config *cfg, struct store *store, const struct poll_op
 /* The earliest next_due of the configured sources (Unix seconds), or 0 when none is known. */
 int64_t poll_next_due(const struct config *cfg, struct store *store);
 
-/* When the next poll of a source should happen after an outcome. */
-int64_t poll_schedule(int64_t now, int64_t interval, int errors, int64_t retry_after);
+/* When the next poll of a source should happen.  interval is the configured one (0: due at
+ * every poll); errors the consecutive failures (exponential backoff from one interval, at least
+ * a minute, capped at a day); retry_after an absolute time from Retry-After (or 0); hint the
+ * longest delay the server or the feed asks for (max-age, Expires, <ttl>, sy:updatePeriod), or
+ * -1: it may stretch the interval up to a day, never shorten it.  jitter in [0, 1) adds up to a
+ * tenth of the delay so sources polled together drift apart. */
+int64_t poll_schedule(int64_t now, int64_t interval, int errors, int64_t retry_after, int64_t hint,
+		      double jitter);
 
 #endif

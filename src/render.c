@@ -697,16 +697,16 @@ static void merge_items(struct feed *items, struct feed *extra)
 	qsort(items->items, items->nitems, sizeof *items->items, cmp_newest);
 }
 
-/* RFC 5005 archive pages of one category: page k (from 1) holds the items at arrival ranks
- * (k-1)*size … k*size-1.  Only full pages exist, so a page never changes once written, except
- * that the newest one gains its next-archive link when the page after it appears.  Sets *full to
- * the number of full pages. */
+/* RFC 5005 archive pages of one category: page k (from 1) holds the items whose arrival numbers
+ * are (k-1)*size+1 … k*size.  Only full pages exist, so a page never changes once written (not
+ * even when retention prunes its items later), except that the newest one gains its
+ * next-archive link when the page after it appears. */
 static int publish_archives(const struct config *cfg, struct store *store,
-			    const struct config_category *cat, int64_t total, int size,
+			    const struct config_category *cat, int64_t last_seq, int size,
 			    const struct render_channel *base_ch, struct render_stats *stats, char *err,
 			    size_t errlen)
 {
-	int64_t full = total / size;
+	int64_t full = last_seq / size;
 	char *current = xasprintf("%s%s.atom", cfg->link, cat->slug);
 	int rc = 0;
 	for (int64_t k = 1; k <= full && rc == 0; k++) {
@@ -729,7 +729,8 @@ static int publish_archives(const struct config *cfg, struct store *store,
 			ch.next_archive = next;
 			struct buf b;
 			buf_init(&b, 0);
-			rc = store_category_page(store, cat->slug, (k - 1) * size, size, page, err, errlen);
+			rc = store_category_range(store, cat->slug, (k - 1) * size + 1, k * size, page, err,
+						  errlen);
 			if (rc == 0) {
 				qsort(page->items, page->nitems, sizeof *page->items, cmp_newest);
 				rc = render_atom(&ch, page, &b);
@@ -755,15 +756,15 @@ static int publish_category(const struct config *cfg, struct store *store,
 			    struct render_stats *stats, char *err, size_t errlen)
 {
 	int size = cfg->items_per_feed;
-	int64_t total = store_category_count(store, cat->slug, err, errlen);
-	if (total < 0 || store_category_items(store, cat->slug, size, items, err, errlen) < 0)
+	int64_t last_seq = store_category_last_seq(store, cat->slug, err, errlen);
+	if (last_seq < 0 || store_category_items(store, cat->slug, size, items, err, errlen) < 0)
 		return -1;
-	int64_t full = total / size;
+	int64_t full = last_seq / size;
 	/* Items after the last full archive page must be in the current document even when their
 	 * dates put them outside the newest window, or a reader paging back would miss them. */
-	if (total > full * size) {
+	if (last_seq > full * size) {
 		struct feed *tail = feed_new();
-		int rc = store_category_page(store, cat->slug, full * size, size, tail, err, errlen);
+		int rc = store_category_range(store, cat->slug, full * size + 1, last_seq, tail, err, errlen);
 		if (rc == 0)
 			merge_items(items, tail);
 		feed_free(tail);
@@ -788,7 +789,7 @@ static int publish_category(const struct config *cfg, struct store *store,
 	int rc = publish_feed(cfg->output, cat->slug, &ch, items, stats, err, errlen);
 	if (rc == 0 && full) {
 		ch.prev_archive = NULL;
-		rc = publish_archives(cfg, store, cat, total, size, &ch, stats, err, errlen);
+		rc = publish_archives(cfg, store, cat, last_seq, size, &ch, stats, err, errlen);
 	}
 	free(base);
 	free(title);

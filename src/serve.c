@@ -1,6 +1,7 @@
 #include "serve.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -10,6 +11,7 @@
 #include <sys/stat.h>
 
 #include <microhttpd.h>
+#include <zlib.h>
 
 #include "date.h"
 #include "util.h"
@@ -81,6 +83,25 @@ static unsigned slot_of(const char *path)
 	return h % CACHE_SLOTS;
 }
 
+/* Whether gz decompresses to exactly data. */
+static int gzip_holds(const char *gz, size_t gzlen, const char *data, size_t len)
+{
+	z_stream z;
+	memset(&z, 0, sizeof z);
+	if (inflateInit2(&z, 15 + 16) != Z_OK)
+		return 0;
+	char *out = xmalloc(len + 1);
+	z.next_in = (Bytef *)gz;
+	z.avail_in = (uInt)gzlen;
+	z.next_out = (Bytef *)out;
+	z.avail_out = (uInt)(len + 1);
+	int rc = inflate(&z, Z_FINISH);
+	int same = rc == Z_STREAM_END && z.total_out == len && memcmp(out, data, len) == 0;
+	inflateEnd(&z);
+	free(out);
+	return same;
+}
+
 /* Returns a referenced cache entry for path, loading it when the file changed. */
 static struct cached *lookup(struct server *s, const char *path)
 {
@@ -115,13 +136,14 @@ static struct cached *lookup(struct server *s, const char *path)
 	snprintf(c->etag, sizeof c->etag, "\"%.32s\"", hex);
 	snprintf(c->etag_gz, sizeof c->etag_gz, "\"%.32s-gz\"", hex);
 	date_http((int64_t)st.st_mtim.tv_sec, c->last_modified);
-	/* The gzip twin render wrote beside the file, when it is at least as new; else compress. */
+	/* The gzip twin render wrote beside the file, when it decompresses to exactly these bytes;
+	 * otherwise compress here. */
 	char *gzpath = xasprintf("%s.gz", path);
-	struct stat gst;
-	if (stat(gzpath, &gst) == 0 && S_ISREG(gst.st_mode) &&
-	    (gst.st_mtim.tv_sec > st.st_mtim.tv_sec ||
-	     (gst.st_mtim.tv_sec == st.st_mtim.tv_sec && gst.st_mtim.tv_nsec >= st.st_mtim.tv_nsec)))
-		c->gz = util_read_file(gzpath, MAX_FILE, &c->gzlen, NULL, 0);
+	c->gz = util_read_file(gzpath, MAX_FILE, &c->gzlen, NULL, 0);
+	if (c->gz && !gzip_holds(c->gz, c->gzlen, data, len)) {
+		free(c->gz);
+		c->gz = NULL;
+	}
 	free(gzpath);
 	if (!c->gz && len > 256)
 		c->gz = util_gzip(data, len, &c->gzlen);
@@ -352,6 +374,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return rc;
 }
 
+/* Percent-decoding of request paths: like libmicrohttpd's own, except that an encoded NUL
+ * becomes a byte safe_path refuses, so "/new.atom%00.html" cannot name "/new.atom". */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+	(void)cls;
+	(void)conn;
+	char *w = s;
+	for (const char *r = s; *r; r++) {
+		if (r[0] == '%' && isxdigit((unsigned char)r[1]) && isxdigit((unsigned char)r[2])) {
+			char hex[3] = {r[1], r[2], 0};
+			char c = (char)strtol(hex, NULL, 16);
+			*w++ = c ? c : '\x01';
+			r += 2;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
 static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len)
 {
 	const char *colon = strrchr(listen, ':');
@@ -409,6 +452,7 @@ struct server *serve_start(const char *listen, const char *root, long max_age, c
 				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 				     MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
 				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
+				     MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 				     MHD_OPTION_END);
 	if (!s->daemon) {
 		util_errf(err, errlen, "serve: cannot listen on %s: %s", listen, strerror(errno));

@@ -1,6 +1,7 @@
 #include "store.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,6 +82,23 @@ static const char *const migrations[] = {
 	"DELETE FROM item_category WHERE item_id IN"
 	"  (SELECT i.id FROM item i JOIN source s ON s.id = i.source_id WHERE s.state = 'removed');"
 	"DELETE FROM source_category WHERE source_id IN (SELECT id FROM source WHERE state = 'removed');",
+	/* 3: every link of an item to a category gets the category's next arrival number (seq), so
+	 * archive pages stay the same when older items are pruned.  last_seq is the counter. */
+	"ALTER TABLE item_category ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE category ADD COLUMN last_seq INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TEMP TABLE seqs AS SELECT item_id, category_id,"
+	"  ROW_NUMBER() OVER (PARTITION BY category_id ORDER BY item_id) AS rn FROM item_category;"
+	"UPDATE item_category SET seq = seqs.rn FROM seqs"
+	"  WHERE seqs.item_id = item_category.item_id AND seqs.category_id = item_category.category_id;"
+	"DROP TABLE seqs;"
+	"UPDATE category SET last_seq ="
+	"  COALESCE((SELECT MAX(seq) FROM item_category WHERE category_id = category.id), 0);"
+	"CREATE INDEX item_category_seq ON item_category (category_id, seq);"
+	"CREATE TRIGGER item_category_number AFTER INSERT ON item_category BEGIN"
+	"  UPDATE category SET last_seq = last_seq + 1 WHERE id = NEW.category_id;"
+	"  UPDATE item_category SET seq = (SELECT last_seq FROM category WHERE id = NEW.category_id)"
+	"    WHERE category_id = NEW.category_id AND item_id = NEW.item_id;"
+	"END;",
 };
 
 enum stmt_id {
@@ -683,6 +701,10 @@ static int update_source_row(struct store *s, const char *name, const struct sto
 		      " last_fetch = ?6, last_success = ?6, next_due = ?7, errors = 0, last_error = NULL,"
 		      " fetch_url = COALESCE(?10, fetch_url) WHERE name = ?1";
 		break;
+	case STORE_GONE:
+		sql = "UPDATE source SET state = 'gone', http_status = ?2, last_fetch = ?6, next_due = ?7,"
+		      " errors = errors + 1, last_error = ?11 WHERE name = ?1";
+		break;
 	default:
 		sql = "UPDATE source SET state = 'error', http_status = ?2, last_fetch = ?6, next_due = ?7,"
 		      " errors = errors + 1, last_error = ?11, fetch_url = COALESCE(?10, fetch_url)"
@@ -842,39 +864,83 @@ int store_new_items(struct store *s, int limit, struct feed *out, char *err, siz
 	return 0;
 }
 
-int64_t store_category_count(struct store *s, const char *slug, char *err, size_t errlen)
+int64_t store_category_last_seq(struct store *s, const char *slug, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT COUNT(*) FROM item_category ic"
-			       " WHERE ic.category_id = (SELECT id FROM category WHERE slug = ?1)",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, "SELECT last_seq FROM category WHERE slug = ?1", -1, &st, NULL) != SQLITE_OK)
 		return db_fail(s, err, errlen, "prepare");
 	bind_text(st, 1, slug);
-	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	int rc = sqlite3_step(st);
+	int64_t n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : rc == SQLITE_DONE ? 0 : -1;
 	sqlite3_finalize(st);
 	if (n < 0)
-		return db_fail(s, err, errlen, "count");
+		return db_fail(s, err, errlen, "last_seq");
 	return n;
 }
 
-int store_category_page(struct store *s, const char *slug, int64_t offset, int limit, struct feed *out,
-			char *err, size_t errlen)
+int store_category_range(struct store *s, const char *slug, int64_t first, int64_t last,
+			 struct feed *out, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT " ITEM_COLUMNS " FROM item_category ic"
 			       " JOIN item i ON i.id = ic.item_id JOIN source s ON s.id = i.source_id"
 			       " WHERE ic.category_id = (SELECT id FROM category WHERE slug = ?1)"
-			       " ORDER BY ic.item_id LIMIT ?2 OFFSET ?3",
+			       " AND ic.seq BETWEEN ?2 AND ?3 ORDER BY ic.seq",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(s, err, errlen, "prepare");
 	bind_text(st, 1, slug);
-	sqlite3_bind_int(st, 2, limit);
-	sqlite3_bind_int64(st, 3, offset);
-	read_items(s, st, limit, 0, out);
+	sqlite3_bind_int64(st, 2, first);
+	sqlite3_bind_int64(st, 3, last);
+	read_items(s, st, INT32_MAX, 0, out);
 	sqlite3_finalize(st);
 	return 0;
+}
+
+int store_prune(struct store *s, int64_t cutoff, int per_feed, int new_items, int64_t *deleted,
+		char *err, size_t errlen)
+{
+	*deleted = 0;
+	sqlite3_stmt *st;
+	/* Cheap test first: most passes have nothing old enough. */
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM item WHERE sort_date < ?1 AND first_seen < ?1 LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, err, errlen, "prepare");
+	sqlite3_bind_int64(st, 1, cutoff);
+	int any = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (!any)
+		return 0;
+	/* Kept whatever its age: the newest per_feed of each category, the items after the last full
+	 * archive page (the current documents carry them), and the newest new_items overall. */
+	if (sqlite3_prepare_v2(s->db,
+			       "DELETE FROM item WHERE sort_date < ?1 AND first_seen < ?1 AND id NOT IN ("
+			       " SELECT item_id FROM (SELECT item_id, ROW_NUMBER() OVER (PARTITION BY"
+			       "  category_id ORDER BY sort_date DESC, item_id DESC) AS rn FROM item_category)"
+			       "  WHERE rn <= ?2"
+			       " UNION SELECT ic.item_id FROM item_category ic JOIN category c ON c.id = ic.category_id"
+			       "  WHERE ic.seq > (c.last_seq / ?2) * ?2"
+			       " UNION SELECT id FROM (SELECT i.id FROM item i WHERE EXISTS"
+			       "  (SELECT 1 FROM item_category x WHERE x.item_id = i.id)"
+			       "  ORDER BY i.sort_date DESC, i.id DESC LIMIT ?3))",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, err, errlen, "prepare");
+	sqlite3_bind_int64(st, 1, cutoff);
+	sqlite3_bind_int(st, 2, per_feed);
+	sqlite3_bind_int(st, 3, new_items);
+	if (exec(s, "BEGIN IMMEDIATE", err, errlen) < 0) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		db_fail(s, err, errlen, "prune");
+		exec(s, "ROLLBACK", NULL, 0);
+		return -1;
+	}
+	*deleted = sqlite3_changes(s->db);
+	return exec(s, "COMMIT", err, errlen);
 }
 
 int store_metrics(struct store *s, struct store_metrics *m, char *err, size_t errlen)

@@ -24,7 +24,7 @@ struct store_source {
 	char *name;
 	char *url;           /* as configured */
 	char *fetch_url;     /* where the next fetch goes (a permanent redirect's target) */
-	char *state;         /* "ok", "error", "new", "removed" */
+	char *state;         /* "ok", "error", "new", "gone" (410), "removed" (not configured) */
 	char *title, *link;  /* the source's own, from its last parse */
 	char *etag, *last_modified, *body_hash; /* validators exactly as received */
 	char *last_error;
@@ -46,6 +46,7 @@ enum store_outcome {
 	STORE_FETCHED,      /* a body was fetched and parsed into feed */
 	STORE_NOT_MODIFIED, /* 304, or a body identical to the last one */
 	STORE_FAILED,       /* transport, HTTP or parse failure */
+	STORE_GONE,         /* 410: the source is disabled until its URL changes or it is named */
 };
 
 struct store_fetch {
@@ -70,11 +71,18 @@ int store_update_source(struct store *s, const char *name, const struct store_fe
 /* The newest limit items of a category, newest first, with uid, source and first_seen set. */
 int store_category_items(struct store *s, const char *slug, int limit, struct feed *out, char *err,
 			 size_t errlen);
-/* How many published items a category holds. Returns -1 on error. */
-int64_t store_category_count(struct store *s, const char *slug, char *err, size_t errlen);
-/* limit items of a category in arrival order starting at offset: the stable paging of archives. */
-int store_category_page(struct store *s, const char *slug, int64_t offset, int limit, struct feed *out,
-			char *err, size_t errlen);
+/* Every link of an item to a category has an arrival number (seq) 1, 2, 3 … in that category,
+ * never reused, so ranges of them page archives stably.  Returns the newest number (0 when the
+ * category never had items), or -1 on error. */
+int64_t store_category_last_seq(struct store *s, const char *slug, char *err, size_t errlen);
+/* The items of a category whose arrival numbers lie in first…last, oldest first. */
+int store_category_range(struct store *s, const char *slug, int64_t first, int64_t last,
+			 struct feed *out, char *err, size_t errlen);
+/* Retention: deletes items dated and first seen before cutoff, except those still published:
+ * the newest per_feed of each category, those after a category's last full archive page of
+ * per_feed items, and the newest new_items overall.  *deleted gets the count. */
+int store_prune(struct store *s, int64_t cutoff, int per_feed, int new_items, int64_t *deleted,
+		char *err, size_t errlen);
 /* The newest limit items of every category, each article once (same link, or the same
  * published identity: an absolute-URI guid shared by two sources). */
 int store_new_items(struct store *s, int limit, struct feed *out, char *err, size_t errlen);
