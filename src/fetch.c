@@ -1,6 +1,9 @@
 #include "fetch.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +22,8 @@ struct transfer {
 	int too_big;
 	int redirects_permanent; /* every 3xx seen so far was 301 or 308 */
 	int redirects;
+	int allow_private;       /* redirects may reach private and loopback addresses */
+	int refused_private;     /* a redirect tried to, and was stopped */
 	char *url, *etag, *last_modified;
 	void *user;
 };
@@ -72,6 +77,47 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* Loopback, private, link-local, shared, multicast and unspecified addresses: what a redirect
+ * from the outside must not reach (SSRF), unless the source allows it. */
+static int private_address(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET) {
+		uint32_t a = ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr);
+		return (a >> 24) == 0 || (a >> 24) == 10 || (a >> 24) == 127 || (a >> 16) == 0xA9FE ||
+		       (a >> 20) == 0xAC1 || (a >> 16) == 0xC0A8 || (a >> 22) == (100u << 2 | 1) ||
+		       (a >> 28) == 0xE || a == 0xFFFFFFFFu;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const unsigned char *b = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+		static const unsigned char zero[16];
+		if (!memcmp(b, zero, 15) && (b[15] == 0 || b[15] == 1))
+			return 1; /* :: and ::1 */
+		if ((b[0] & 0xFE) == 0xFC || (b[0] == 0xFE && (b[1] & 0xC0) == 0x80) || b[0] == 0xFF)
+			return 1; /* unique local, link-local, multicast */
+		static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+		if (!memcmp(b, mapped, 12)) {
+			struct sockaddr_in v4;
+			memset(&v4, 0, sizeof v4);
+			v4.sin_family = AF_INET;
+			memcpy(&v4.sin_addr, b + 12, 4);
+			return private_address((const struct sockaddr *)&v4);
+		}
+		return 0;
+	}
+	return 1;
+}
+
+static curl_socket_t on_open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+	struct transfer *t = arg;
+	(void)purpose;
+	if (t->redirects > 0 && !t->allow_private && private_address(&addr->addr)) {
+		t->refused_private = 1;
+		return CURL_SOCKET_BAD;
+	}
+	return socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+}
+
 static void transfer_free(struct transfer *t)
 {
 	if (!t)
@@ -87,9 +133,11 @@ static void transfer_free(struct transfer *t)
 }
 
 static struct transfer *transfer_new(const struct fetch_options *opt, const char *url,
-				     const char *etag, const char *last_modified, void *user)
+				     const char *etag, const char *last_modified, int allow_private,
+				     void *user)
 {
 	struct transfer *t = xcalloc(1, sizeof *t);
+	t->allow_private = allow_private;
 	t->url = xstrdup(url);
 	t->etag = xstrdup(etag);
 	t->last_modified = xstrdup(last_modified);
@@ -110,6 +158,8 @@ static int transfer_setup(struct transfer *t, const struct fetch_options *opt, c
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https,file");
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -191,9 +241,9 @@ void fetch_free(struct fetcher *f)
 }
 
 void fetch_add(struct fetcher *f, const char *url, const char *etag, const char *last_modified,
-	       void *user)
+	       int allow_private, void *user)
 {
-	struct transfer *t = transfer_new(&f->opt, url, etag, last_modified, user);
+	struct transfer *t = transfer_new(&f->opt, url, etag, last_modified, allow_private, user);
 	if (f->pending_tail)
 		f->pending_tail->next = t;
 	else
@@ -293,6 +343,9 @@ static void finish(struct transfer *t, CURLcode code, struct fetch_result *r)
 				 (long long)t->body.max);
 		else if (code == CURLE_TOO_MANY_REDIRECTS)
 			snprintf(r->error, sizeof r->error, "more than 5 redirects");
+		else if (t->refused_private)
+			snprintf(r->error, sizeof r->error,
+				 "redirect to a private or loopback address refused (allow_private = no)");
 		else if (code == CURLE_UNSUPPORTED_PROTOCOL && t->redirects)
 			snprintf(r->error, sizeof r->error, "redirect to a scheme other than http/https refused");
 		else
@@ -400,7 +453,7 @@ int fetch_one(const struct fetch_options *opt, const char *url, struct fetch_res
 {
 	struct fetcher *f = fetch_new(opt);
 	memset(r, 0, sizeof *r);
-	fetch_add(f, url, NULL, NULL, NULL);
+	fetch_add(f, url, NULL, NULL, 0, NULL);
 	int rc = fetch_run(f, keep_one, r, NULL);
 	fetch_free(f);
 	r->url = NULL;

@@ -37,9 +37,11 @@ void fetch_global_cleanup(void);
 
 struct fetcher *fetch_new(const struct fetch_options *opt);
 void fetch_free(struct fetcher *f);
-/* Queues a transfer; etag and last_modified (may be NULL) are sent back verbatim. */
+/* Queues a transfer; etag and last_modified (may be NULL) are sent back verbatim.  Unless
+ * allow_private is set, redirects never connect to private, loopback or link-local addresses
+ * (the first URL, chosen by the operator, may). */
 void fetch_add(struct fetcher *f, const char *url, const char *etag, const char *last_modified,
-	       void *user);
+	       int allow_private, void *user);
 typedef void (*fetch_done_fn)(struct fetch_result *r, void *ctx);
 /* Runs every queued transfer, calling done as each one ends (the result is released after the
  * call).  Returns early, dropping unfinished transfers, when *stop becomes non-zero. */

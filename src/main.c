@@ -202,6 +202,21 @@ static int do_poll(const struct config *cfg, struct store *st, int force, char *
 	return 0;
 }
 
+/* Retention after each pass; what is still published is never pruned. */
+static void prune(const struct config *cfg, struct store *st)
+{
+	char err[512];
+	int64_t deleted = 0;
+	if (cfg->retention <= 0)
+		return;
+	if (store_prune(st, util_now() - cfg->retention, cfg->items_per_feed, cfg->new_items, &deleted, err,
+			sizeof err) < 0)
+		log_msg(LOG_ERROR, "retention: %s", err);
+	else if (deleted)
+		log_msg(LOG_INFO, "retention: %lld items older than %lld days pruned", (long long)deleted,
+			(long long)(cfg->retention / 86400));
+}
+
 static int cmd_poll(const char *path, int argc, char **argv)
 {
 	int force = 0, nnames = 0;
@@ -241,6 +256,8 @@ static int cmd_poll(const char *path, int argc, char **argv)
 		if (do_poll(cfg, st, force, names, nnames, progress, changed, &ps) == 0 &&
 		    build(cfg, st, force ? NULL : changed) == 0)
 			rc = 0;
+		if (rc == 0)
+			prune(cfg, st);
 		free(changed);
 	}
 	/* A one-shot poll waits a little for its hub pings; the rest are retried next time a feed
@@ -663,6 +680,7 @@ static int cmd_run(const char *path)
 		if (!stop_flag && (dirty || ps.new_items || ps.updated_items)) {
 			build(cfg, st, dirty ? NULL : changed);
 			dirty = 0;
+			prune(cfg, st);
 		}
 		free(changed);
 		if (stop_flag)

@@ -218,7 +218,8 @@ int poll_run(const struct config *cfg, struct store *store, const struct poll_op
 				src->name, config_type_name(src->type));
 			continue;
 		}
-		fetch_add(fetcher, job->state.fetch_url, job->state.etag, job->state.last_modified, job);
+		fetch_add(fetcher, job->state.fetch_url, job->state.etag, job->state.last_modified,
+			  src->allow_private, job);
 		stats->sources++;
 	}
 	struct pass p = {cfg, store, stats, opt, 0, stats->sources};
