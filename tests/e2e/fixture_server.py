@@ -25,8 +25,15 @@ atomically) decides the answer for the request path (without the query string):
         "body_file": "feed-v1.xml",    relative to --root (default: the request path under --root)
         "body": "inline text",         used instead of a file
         "redirect": "/other.xml",      answer with Location (status defaults to 302)
-        "gzip": true                   send the body gzip-encoded when the client accepts it
+        "gzip": true,                  send the body gzip-encoded when the client accepts it
+        "not_modified_etags": ["\\"v1\\""],
+                                       more If-None-Match values answered with 304 (the 304
+                                       still carries "etag", so a 304 can hand out a new one)
+        "drip": 0.5,                   send the body one byte at a time, this many seconds apart
+                                       (Content-Length announces the whole body)
+        "reset": true                  answer nothing: close the connection with a TCP reset
     }}
+All keys are optional; a rule without the later ones behaves as before they existed.
 A path without a rule is served from --root when the file exists, else 404.  HEAD answers like
 GET without the body; any other method gets 405.
 """
@@ -35,6 +42,8 @@ import argparse
 import gzip
 import json
 import os
+import socket
+import struct
 import sys
 import threading
 import time
@@ -112,6 +121,9 @@ class Handler(BaseHTTPRequestHandler):
         rule = self._rules().get(path, {})
         if not isinstance(rule, dict):
             rule = {}
+        if rule.get("reset"):
+            self._reset()
+            return
         delay = float(rule.get("delay", 0) or 0)
         if delay > 0:
             time.sleep(delay)
@@ -133,7 +145,9 @@ class Handler(BaseHTTPRequestHandler):
 
         inm = self.headers.get("If-None-Match")
         ims = self.headers.get("If-Modified-Since")
-        if (etag and inm is not None and etag in [t.strip() for t in inm.split(",")]) or (
+        accepted = [etag] if etag else []
+        accepted += [str(e) for e in (rule.get("not_modified_etags") or [])]
+        if (accepted and inm is not None and any(t.strip() in accepted for t in inm.split(","))) or (
             last_modified and inm is None and ims is not None and ims.strip() == last_modified
         ):
             self._send(304, headers, b"", True)
@@ -164,7 +178,36 @@ class Handler(BaseHTTPRequestHandler):
         if rule.get("gzip") and "gzip" in (self.headers.get("Accept-Encoding") or ""):
             body = gzip.compress(body)
             headers.append(("Content-Encoding", "gzip"))
+        drip = float(rule.get("drip", 0) or 0)
+        if drip > 0 and not head_only:
+            self._drip(status, headers, body, drip)
+            return
         self._send(status, headers, body, head_only)
+
+    def _drip(self, status, headers, body, gap):
+        """Headers at once, then the body one byte every GAP seconds until the client leaves."""
+        self.close_connection = True
+        try:
+            self.send_response(status)
+            for k, v in headers:
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            for i in range(len(body)):
+                self.wfile.write(body[i:i + 1])
+                self.wfile.flush()
+                time.sleep(gap)
+        except OSError:
+            pass
+
+    def _reset(self):
+        """Close the socket without a word; SO_LINGER 0 makes the close a TCP reset."""
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+        except OSError:
+            pass
 
     def do_GET(self):
         self._handle(False)

@@ -183,6 +183,9 @@ def compare_entry(kind, out, src):
     wup = rfc3339(src.get("updated"))
     if kind != "rss" and wup is not None and out["updated"] != wup:
         bad.append("%s updated %s != source %s" % (out["title"][:40], out["updated"], src.get("updated")))
+    want_enc = sorted(x.get("url") for x in src.get("enclosures") or [] if x.get("url"))
+    if want_enc and out.get("enclosures") != want_enc:
+        bad.append("%s enclosures %r != source %r" % (out["title"][:40], out.get("enclosures"), want_enc))
     eid = expected_id(src)
     if not out["id"]:
         bad.append("%s has no id" % out["title"][:40])
@@ -205,6 +208,7 @@ def read_feedparser(path):
             "id": e.get("id", ""),
             "published": struct_ts(e.get("published_parsed")),
             "updated": struct_ts(e.get("updated_parsed")),
+            "enclosures": sorted(x.get("href", "") for x in e.get("enclosures", [])),
         })
     return d, entries
 
@@ -220,6 +224,7 @@ def read_jsonfeed(path):
             "id": it.get("id", ""),
             "published": rfc3339(it.get("date_published")),
             "updated": rfc3339(it.get("date_modified")),
+            "enclosures": sorted(a.get("url", "") for a in it.get("attachments", []) or [] if isinstance(a, dict)),
         })
     return doc, entries
 
@@ -305,7 +310,7 @@ def cmd_items(conf, public):
                 continue
             bad += compare_entry(kind, e, src)
             ids.setdefault(e["link"], {}).setdefault(e["id"], []).append(rel)
-        say(not bad, "%s %d entries have the sources' titles, links, dates and ids" % (rel, len(entries)),
+        say(not bad, "%s %d entries have the sources' titles, links, dates, ids and enclosures" % (rel, len(entries)),
             "; ".join(bad[:4]) + (" (+%d more)" % (len(bad) - 4) if len(bad) > 4 else ""))
         if slug == "new" and entries:
             links = [e["link"] for e in entries]

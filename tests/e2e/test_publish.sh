@@ -9,28 +9,8 @@
 . "${TIDINGS_ROOT:=$(pwd)}/tests/e2e/lib.sh"
 e2e_init
 
-PY3=/usr/bin/python3
-[ -x "$PY3" ] || PY3=$PYTHON
+. "$E2E_DIR/pub_lib.sh"
 RNG=$TIDINGS_ROOT/tests/data/atom.rng
-export TIDINGS_BIN
-
-# pc ARGS... : runs pub_check.py; each of its PASS/FAIL lines becomes one check here.
-pc() {
-	"$PY3" "$E2E_DIR/pub_check.py" "$@" >"$T/pc.out" 2>"$T/pc.err"
-	_pcn=0
-	while IFS= read -r _l; do
-		case $_l in
-		"PASS: "*) pass "${_l#PASS: }" ;;
-		"FAIL: "*)
-			_r=${_l#FAIL: }
-			fail "${_r%%: *}" "${_r#*: }"
-			;;
-		*) continue ;;
-		esac
-		_pcn=$((_pcn + 1))
-	done <"$T/pc.out"
-	[ "$_pcn" -gt 0 ] || fail "pub_check $1" "no result; stderr: $(head -c 400 "$T/pc.err" | tr '\n' '|')"
-}
 
 # need CMD... : fails (once per missing tool) and returns 1 when a tool is missing.
 need() {
@@ -268,8 +248,10 @@ done
 full=$(grep -c '^\./archive/technology/[0-9]*\.atom ' "$T/tree1")
 touched=$(grep -c '^archive/technology/[0-9]*\.atom$' "$T/changed")
 check "incremental: full archive pages of technology stay byte-stable ($full pages)" "$touched of them rewritten" test "$touched" -eq 0
+PC_LABEL="after the incremental poll, "
 pc items "$CONF" "$P"
 pc archives "$CONF" "$P" 3
+PC_LABEL=
 
 # --- Determinism: `build` from the same database writes nothing.
 run_tidings "$T/build" -c "$CONF" build
