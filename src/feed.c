@@ -96,36 +96,54 @@ static int xml_char(utf8proc_int32_t c)
 	       (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
 }
 
+/* Whether NFC leaves a code point alone whatever surrounds it, for the ranges news text lives in:
+ * Latin (with Vietnamese precomposed letters), general punctuation and symbols, CJK ideographs.
+ * Anything else (combining marks, Hangul jamo, singletons such as U+212B) takes the full path. */
+static int nfc_stable(utf8proc_int32_t c)
+{
+	return c < 0x300 || (c >= 0x1E00 && c <= 0x1EFF) || (c >= 0x2000 && c <= 0x20FF) ||
+	       (c >= 0x2150 && c <= 0x2BFF) || (c >= 0x3000 && c <= 0x303F) ||
+	       (c >= 0x4E00 && c <= 0x9FFF);
+}
+
 char *text_clean(const char *s)
 {
 	if (!s)
 		return NULL;
-	struct buf b;
-	buf_init(&b, 0);
+	size_t len = strlen(s);
+	char *out = xmalloc(len * 3 + 1); /* each bad byte may become U+FFFD (3 bytes) */
+	char *o = out;
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-	utf8proc_ssize_t left = (utf8proc_ssize_t)strlen(s);
-	int ascii = 1;
+	utf8proc_ssize_t left = (utf8proc_ssize_t)len;
+	int stable = 1;
 	while (left > 0) {
+		if (*p >= 0x20 && *p < 0x80) { /* the common case: printable ASCII */
+			*o++ = (char)*p++;
+			left--;
+			continue;
+		}
 		utf8proc_int32_t c;
 		utf8proc_ssize_t n = utf8proc_iterate(p, left, &c);
 		if (n < 0) {
-			buf_adds(&b, "\xEF\xBF\xBD");
+			memcpy(o, "\xEF\xBF\xBD", 3);
+			o += 3;
 			n = 1;
 		} else if (xml_char(c)) {
-			buf_add(&b, p, (size_t)n);
-			if (c >= 0x80)
-				ascii = 0;
+			memcpy(o, p, (size_t)n);
+			o += n;
+			if (stable && !nfc_stable(c))
+				stable = 0;
 		}
 		p += n;
 		left -= n;
 	}
-	char *clean = buf_take(&b, NULL);
-	if (ascii)
-		return clean;
-	utf8proc_uint8_t *nfc = utf8proc_NFC((const utf8proc_uint8_t *)clean);
+	*o = '\0';
+	if (stable)
+		return out;
+	utf8proc_uint8_t *nfc = utf8proc_NFC((const utf8proc_uint8_t *)out);
 	if (!nfc)
-		return clean;
-	free(clean);
+		return out;
+	free(out);
 	return (char *)nfc;
 }
 

@@ -118,6 +118,30 @@ static curl_socket_t on_open_socket(void *arg, curlsocktype purpose, struct curl
 	return socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
 }
 
+/* Runs before every request, on new and reused connections alike. */
+static int on_prereq(void *arg, char *primary_ip, char *local_ip, int primary_port, int local_port)
+{
+	struct transfer *t = arg;
+	(void)local_ip;
+	(void)primary_port;
+	(void)local_port;
+	if (t->redirects == 0 || t->allow_private)
+		return CURL_PREREQFUNC_OK;
+	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof ss);
+	struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
+	if (inet_pton(AF_INET, primary_ip, &v4->sin_addr) == 1)
+		v4->sin_family = AF_INET;
+	else if (inet_pton(AF_INET6, primary_ip, &v6->sin6_addr) == 1)
+		v6->sin6_family = AF_INET6;
+	if (private_address((struct sockaddr *)&ss)) {
+		t->refused_private = 1;
+		return CURL_PREREQFUNC_ABORT;
+	}
+	return CURL_PREREQFUNC_OK;
+}
+
 static void transfer_free(struct transfer *t)
 {
 	if (!t)
@@ -160,6 +184,8 @@ static int transfer_setup(struct transfer *t, const struct fetch_options *opt, c
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
 	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
 	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t);
+	curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
+	curl_easy_setopt(e, CURLOPT_PREREQDATA, t);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https,file");
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");

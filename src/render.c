@@ -611,16 +611,16 @@ int render_sources_opml(const struct config *cfg, struct buf *out)
 	return writer_close(&wr, out);
 }
 
-/* Writes dir/name and its gzip twin when the bytes changed (or the twin is missing). */
-static int publish(const char *dir, const char *name, struct buf *data, struct render_stats *stats,
-		   char *err, size_t errlen)
+/* Writes dir/name, and its gzip twin when the bytes changed (or the twin is missing). */
+static int publish_as(const char *dir, const char *name, struct buf *data, int twin,
+		      struct render_stats *stats, char *err, size_t errlen)
 {
 	char *path = xasprintf("%s/%s", dir, name);
 	char *gzpath = xasprintf("%s.gz", path);
 	int rc = util_mkdir_parents(path, err, errlen);
 	if (rc == 0)
 		rc = util_write_if_changed(path, buf_str(data), data->len, err, errlen);
-	if (rc >= 0 && (rc > 0 || access(gzpath, F_OK) != 0)) {
+	if (rc >= 0 && twin && (rc > 0 || access(gzpath, F_OK) != 0)) {
 		size_t gzlen;
 		char *gz = util_gzip(buf_str(data), data->len, &gzlen);
 		if (!gz || util_write_if_changed(gzpath, gz, gzlen, err, errlen) < 0) {
@@ -640,6 +640,12 @@ static int publish(const char *dir, const char *name, struct buf *data, struct r
 	else
 		stats->files_unchanged++;
 	return 0;
+}
+
+static int publish(const char *dir, const char *name, struct buf *data, struct render_stats *stats,
+		   char *err, size_t errlen)
+{
+	return publish_as(dir, name, data, 1, stats, err, errlen);
 }
 
 static int publish_feed(const char *dir, const char *slug, const struct render_channel *ch,
@@ -735,8 +741,9 @@ static int publish_archives(const struct config *cfg, struct store *store,
 				qsort(page->items, page->nitems, sizeof *page->items, cmp_newest);
 				rc = render_atom(&ch, page, &b);
 			}
+			/* Archive pages are read rarely: the server compresses them on demand. */
 			if (rc == 0)
-				rc = publish(cfg->output, name, &b, stats, err, errlen);
+				rc = publish_as(cfg->output, name, &b, 0, stats, err, errlen);
 			buf_release(&b);
 			feed_free(page);
 			free(self);

@@ -146,102 +146,148 @@ static char *safe_url(const char *raw, const char *base)
 	return url;
 }
 
-static void walk(struct buf *out, xmlNode *n, const char *base, int depth)
+/* The sanitiser runs on libxml2's HTML parser in SAX mode: the parser repairs the markup
+ * (implied end tags, misnesting) and no tree is built. */
+#define MAX_DEPTH 256
+
+struct sax {
+	struct buf out;
+	const char *base;
+	int depth;           /* elements open */
+	int skip;            /* > 0: inside a dropped element, at this depth */
+	int wrapper;         /* depth of our own <div> wrapper, 0 before it opens */
+	signed char stack[MAX_DEPTH]; /* per open element: allowed[] index, or -1 (not written) */
+};
+
+/* Lower-cases a tag or attribute name into out; a name too long for out becomes "" (nothing
+ * tidings keeps has such a name). */
+static void lower_name(const xmlChar *in, char *out, size_t n)
 {
-	for (; n; n = n->next) {
-		if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-			if (n->content)
-				escape(out, (const char *)n->content, 0);
-			continue;
+	size_t i = 0;
+	for (; in[i]; i++) {
+		if (i + 1 >= n) {
+			out[0] = '\0';
+			return;
 		}
-		if (n->type != XML_ELEMENT_NODE || !n->name)
-			continue; /* comments, processing instructions, DTD nodes */
-		char name[40];
-		size_t len = strlen((const char *)n->name);
-		if (len >= sizeof name)
-			continue;
-		for (size_t i = 0; i <= len; i++)
-			name[i] = (char)tolower((unsigned char)n->name[i]);
-		if (strchr(name, ':') || in_list(dropped, name))
-			continue;
-		int idx = find_allowed(name);
-		if (idx < 0 || depth > 100) { /* unknown element: keep what is inside */
-			walk(out, n->children, base, depth + 1);
-			continue;
-		}
-		buf_addc(out, '<');
-		buf_adds(out, name);
-		for (xmlAttr *a = n->properties; a; a = a->next) {
-			char an[32];
-			size_t al = strlen((const char *)a->name);
-			if (al >= sizeof an)
-				continue;
-			for (size_t i = 0; i <= al; i++)
-				an[i] = (char)tolower((unsigned char)a->name[i]);
-			if (!in_list(global_attrs, an) && !in_list(allowed[idx].attrs, an))
-				continue;
-			xmlChar *v = xmlNodeListGetString(n->doc, a->children, 1);
-			const char *value = v ? (const char *)v : "";
-			char *keep = NULL;
-			if (in_list(url_attrs, an))
-				keep = safe_url(value, base);
-			else
-				keep = xstrdup(value);
-			xmlFree(v);
-			if (!keep)
-				continue;
-			buf_printf(out, " %s=\"", an);
-			escape(out, keep, 1);
-			buf_addc(out, '"');
-			free(keep);
-		}
-		buf_addc(out, '>');
-		if (allowed[idx].empty)
-			continue;
-		walk(out, n->children, base, depth + 1);
-		buf_printf(out, "</%s>", name);
+		out[i] = (char)tolower(in[i]);
 	}
+	out[i] = '\0';
+}
+
+static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
+{
+	struct sax *x = ctx;
+	int depth = x->depth++;
+	if (depth >= MAX_DEPTH)
+		return;
+	x->stack[depth] = -1;
+	if (x->skip)
+		return;
+	char name[40];
+	lower_name(tag, name, sizeof name);
+	if (!x->wrapper && !strcmp(name, "div")) {
+		x->wrapper = depth + 1;
+		return;
+	}
+	if (!name[0] || strchr(name, ':') || in_list(dropped, name)) {
+		x->skip = depth + 1;
+		return;
+	}
+	int idx = find_allowed(name);
+	if (idx < 0) /* unknown element: keep what is inside */
+		return;
+	x->stack[depth] = (signed char)idx;
+	buf_addc(&x->out, '<');
+	buf_adds(&x->out, name);
+	for (const xmlChar **a = atts; a && a[0]; a += 2) {
+		char an[32];
+		lower_name(a[0], an, sizeof an);
+		if (!an[0] || (!in_list(global_attrs, an) && !in_list(allowed[idx].attrs, an)))
+			continue;
+		const char *value = a[1] ? (const char *)a[1] : "";
+		char *keep = in_list(url_attrs, an) ? safe_url(value, x->base) : xstrdup(value);
+		if (!keep)
+			continue;
+		buf_printf(&x->out, " %s=\"", an);
+		escape(&x->out, keep, 1);
+		buf_addc(&x->out, '"');
+		free(keep);
+	}
+	buf_addc(&x->out, '>');
+}
+
+static void on_end(void *ctx, const xmlChar *tag)
+{
+	struct sax *x = ctx;
+	(void)tag;
+	if (x->depth == 0)
+		return;
+	int depth = --x->depth;
+	if (x->skip == depth + 1) {
+		x->skip = 0;
+		return;
+	}
+	if (depth >= MAX_DEPTH || x->skip)
+		return;
+	int idx = x->stack[depth];
+	if (idx >= 0 && !allowed[idx].empty)
+		buf_printf(&x->out, "</%s>", allowed[idx].name);
+}
+
+static void on_text(void *ctx, const xmlChar *text, int len)
+{
+	struct sax *x = ctx;
+	if (x->skip || !x->wrapper)
+		return;
+	const char *t = (const char *)text, *end = t + len, *run = t;
+	for (const char *c = t; c < end; c++) {
+		const char *esc = *c == '&' ? "&amp;" : *c == '<' ? "&lt;" : *c == '>' ? "&gt;" : NULL;
+		if (esc) {
+			buf_add(&x->out, run, (size_t)(c - run));
+			buf_adds(&x->out, esc);
+			run = c + 1;
+		}
+	}
+	buf_add(&x->out, run, (size_t)(end - run));
+}
+
+static void on_error(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
 }
 
 char *sanitize_html(const char *html, const char *base)
 {
 	if (!html)
 		return NULL;
+	struct sax *x = xcalloc(1, sizeof *x);
+	buf_init(&x->out, 0);
+	x->base = base;
+	htmlSAXHandler sax;
+	memset(&sax, 0, sizeof sax);
+	sax.startElement = on_start;
+	sax.endElement = on_end;
+	sax.characters = on_text;
+	sax.cdataBlock = on_text; /* only script and style deliver it, and those are dropped */
+	sax.warning = on_error;
+	sax.error = on_error;
+	sax.fatalError = on_error;
 	struct buf in;
 	buf_init(&in, 0);
-	/* The wrapper fixes the encoding and keeps leading text inside <body>. */
-	buf_adds(&in, "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\">"
-		      "</head><body><div>");
+	/* The wrapper keeps leading text inside an element, where the parser leaves it as it is. */
+	buf_adds(&in, "<div>");
 	buf_adds(&in, html);
-	buf_adds(&in, "</div></body></html>");
-	htmlDocPtr doc = htmlReadMemory(in.data, (int)in.len, NULL, "UTF-8",
-					HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-						HTML_PARSE_NONET | HTML_PARSE_NOBLANKS * 0);
-	buf_release(&in);
-	struct buf out;
-	buf_init(&out, 0);
-	if (doc) {
-		xmlNode *root = xmlDocGetRootElement(doc);
-		xmlNode *body = NULL;
-		for (xmlNode *c = root ? root->children : NULL; c; c = c->next)
-			if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, "body"))
-				body = c;
-		/* Our own <div> wrapper is the body's first child; what the parser moved after it
-		 * (text after a stray </div>) is kept as well. */
-		for (xmlNode *c = body ? body->children : NULL; c; c = c->next) {
-			if (c == body->children && c->type == XML_ELEMENT_NODE &&
-			    !strcmp((const char *)c->name, "div"))
-				walk(&out, c->children, base, 0);
-			else {
-				xmlNode *next = c->next;
-				c->next = NULL;
-				walk(&out, c, base, 0);
-				c->next = next;
-			}
-		}
-		xmlFreeDoc(doc);
+	htmlParserCtxtPtr ctxt = htmlCreatePushParserCtxt(&sax, x, NULL, 0, NULL, XML_CHAR_ENCODING_UTF8);
+	if (ctxt) {
+		htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+						 HTML_PARSE_NONET);
+		htmlParseChunk(ctxt, in.data, (int)in.len, 1);
+		htmlFreeParserCtxt(ctxt);
 	}
-	char *s = buf_take(&out, NULL);
+	buf_release(&in);
+	char *s = buf_take(&x->out, NULL);
+	free(x);
 	char *t = util_trim(s);
 	if (t != s)
 		memmove(s, t, strlen(t) + 1);
