@@ -264,3 +264,44 @@ char *text_from_html(const char *html)
 	xmlFreeDoc(doc);
 	return s;
 }
+
+char *link_canonical(const char *link)
+{
+	if (!link)
+		return NULL;
+	const char *sep = strstr(link, "://");
+	if (!sep)
+		return xstrdup(link);
+	struct buf b;
+	buf_init(&b, 0);
+	for (const char *c = link; c < sep; c++)
+		buf_addc(&b, (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c));
+	buf_adds(&b, "://");
+	const char *host = sep + 3, *end = host + strcspn(host, "/?#");
+	const char *at = memchr(host, '@', (size_t)(end - host));
+	if (at) {
+		buf_add(&b, host, (size_t)(at + 1 - host));
+		host = at + 1;
+	}
+	/* The port's colon: the last one, and after the ']' of an IPv6 literal. */
+	const char *colon = NULL, *bracket = host[0] == '[' ? memchr(host, ']', (size_t)(end - host)) : NULL;
+	for (const char *c = bracket ? bracket : host; c < end; c++)
+		if (*c == ':')
+			colon = c;
+	const char *host_end = colon ? colon : end;
+	for (const char *c = host; c < host_end; c++)
+		buf_addc(&b, (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c));
+	if (colon) {
+		size_t plen = (size_t)(end - colon - 1);
+		int dflt = (plen == 2 && !strncmp(colon + 1, "80", 2) && !strncmp(b.data, "http:", 5)) ||
+			   (plen == 3 && !strncmp(colon + 1, "443", 3) && !strncmp(b.data, "https:", 6)) ||
+			   plen == 0;
+		if (!dflt)
+			buf_add(&b, colon, (size_t)(end - colon));
+	}
+	size_t rest = strcspn(end, "#");
+	if (*end != '/')
+		buf_addc(&b, '/');
+	buf_add(&b, end, rest);
+	return buf_take(&b, NULL);
+}

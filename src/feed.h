@@ -63,6 +63,9 @@ void feed_finish(struct feed *f);
 char *text_clean(const char *s);
 /* The plain text of an HTML fragment, entities decoded, white space squashed; a new string. */
 char *text_from_html(const char *html);
+/* The form of a link used to recognise the same article: scheme and host lower-cased, default
+ * port and fragment dropped, an empty path made "/".  A new string. */
+char *link_canonical(const char *link);
 /* Collapses runs of white space into one space and trims; returns a new string. */
 char *text_squash(const char *s);
 

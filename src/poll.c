@@ -1,5 +1,6 @@
 #include "poll.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +18,15 @@ struct job {
 	struct store_source state;
 };
 
+struct workers;
+
 struct pass {
 	const struct config *cfg;
 	struct store *store;
 	struct poll_stats *stats;
 	const struct poll_options *opt;
 	int done, total;
+	struct workers *workers;
 };
 
 #define HINT_CAP (24 * 3600)
@@ -70,21 +74,109 @@ static void progress(struct pass *p)
 	fflush(stderr);
 }
 
-static void on_done(struct fetch_result *r, void *ctx)
+/* One fetched response on its way to the store.  Parsing, the costly part, runs on worker
+ * threads while the main thread keeps fetching and storing; the store is written from the main
+ * thread only. */
+struct task {
+	struct task *next;
+	struct job *job;
+	struct fetch_result r; /* moved out of the fetcher */
+	int64_t fetched_at;
+	char hash[65];
+	struct feed *feed;     /* set by a worker */
+	char perr[256];
+};
+
+struct queue {
+	struct task *head, *tail;
+	int len;
+};
+
+#define MAX_WORKERS 8
+
+/* Threads of a pass: the caller's thread drives libcurl; n workers parse; one thread stores (the
+ * store is used from that thread alone while the pass runs). */
+struct workers {
+	pthread_t threads[MAX_WORKERS], storer;
+	int n, storing;
+	pthread_mutex_t lock;
+	pthread_cond_t work, done, space;
+	struct queue todo, parsed;
+	int busy, closing;
+	struct pass *pass;
+};
+
+static void push(struct queue *q, struct task *t)
 {
-	struct pass *p = ctx;
-	struct job *job = r->user;
+	t->next = NULL;
+	if (q->tail)
+		q->tail->next = t;
+	else
+		q->head = t;
+	q->tail = t;
+	q->len++;
+}
+
+static struct task *pop(struct queue *q)
+{
+	struct task *t = q->head;
+	if (t) {
+		q->head = t->next;
+		if (!q->head)
+			q->tail = NULL;
+		q->len--;
+	}
+	return t;
+}
+
+static void parse_task(struct task *t)
+{
+	struct parse_options po = {
+		.base_url = t->r.final_url,
+		.charset = t->r.charset,
+		.tz_offset = t->job->src->tz_offset,
+	};
+	t->feed = parse_feed(t->r.body, t->r.len, &po, t->perr, sizeof t->perr);
+	/* The body is no longer needed: free it early to keep memory flat. */
+	free(t->r.body);
+	t->r.body = NULL;
+}
+
+static void *worker(void *arg)
+{
+	struct workers *w = arg;
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		struct task *t = pop(&w->todo);
+		if (!t) {
+			if (w->closing)
+				break;
+			pthread_cond_wait(&w->work, &w->lock);
+			continue;
+		}
+		w->busy++;
+		pthread_mutex_unlock(&w->lock);
+		parse_task(t);
+		pthread_mutex_lock(&w->lock);
+		w->busy--;
+		push(&w->parsed, t);
+		pthread_cond_broadcast(&w->done);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+static void store_task(struct pass *p, struct task *t)
+{
+	struct job *job = t->job;
 	const struct config_source *src = job->src;
-	int64_t now = util_now();
+	struct fetch_result *r = &t->r;
 	struct store_fetch f;
 	memset(&f, 0, sizeof f);
-	f.fetched_at = now;
+	f.fetched_at = t->fetched_at;
 	f.http_status = r->http_status;
 	f.new_url = r->permanent_url;
-	char hash[65] = "";
 	char why[512] = "";
-	struct feed *feed = NULL;
-
 	int64_t hint = r->fresh_for;
 	if (r->ok && r->http_status == 410) {
 		f.outcome = STORE_GONE;
@@ -99,36 +191,26 @@ static void on_done(struct fetch_result *r, void *ctx)
 		f.etag = r->etag;
 		f.last_modified = r->last_modified;
 	} else {
-		util_sha256_hex(r->body, r->len, hash);
 		f.etag = r->etag;
 		f.last_modified = r->last_modified;
-		f.body_hash = hash;
-		if (job->state.body_hash && !strcmp(job->state.body_hash, hash)) {
-			f.outcome = STORE_NOT_MODIFIED; /* same bytes: nothing downstream changes */
+		f.body_hash = t->hash;
+		if (!t->feed && !t->perr[0]) {
+			f.outcome = STORE_NOT_MODIFIED; /* same bytes as last time: nothing changes */
+		} else if (!t->feed) {
+			f.outcome = STORE_FAILED;
+			f.body_hash = NULL;
+			snprintf(why, sizeof why, "parse: %s", t->perr);
 		} else {
-			struct parse_options po = {
-				.base_url = r->final_url,
-				.charset = r->charset,
-				.tz_offset = src->tz_offset,
-			};
-			char perr[256] = "";
-			feed = parse_feed(r->body, r->len, &po, perr, sizeof perr);
-			if (!feed) {
-				f.outcome = STORE_FAILED;
-				f.body_hash = NULL;
-				snprintf(why, sizeof why, "parse: %s", perr);
-			} else {
-				f.outcome = STORE_FETCHED;
-				f.feed = feed;
-				if (feed->ttl > 0 && (int64_t)feed->ttl * 60 > hint)
-					hint = (int64_t)feed->ttl * 60;
-				if (feed->update_period > hint)
-					hint = feed->update_period;
-			}
+			f.outcome = STORE_FETCHED;
+			f.feed = t->feed;
+			if (t->feed->ttl > 0 && (int64_t)t->feed->ttl * 60 > hint)
+				hint = (int64_t)t->feed->ttl * 60;
+			if (t->feed->update_period > hint)
+				hint = t->feed->update_period;
 		}
 	}
 	int errors = f.outcome == STORE_FAILED ? job->state.errors + 1 : 0;
-	f.next_due = poll_schedule(now, src->interval, errors, r->retry_after, hint, next_jitter());
+	f.next_due = poll_schedule(t->fetched_at, src->interval, errors, r->retry_after, hint, next_jitter());
 	if (f.outcome == STORE_GONE)
 		f.next_due = INT64_MAX / 2;
 	f.error = why;
@@ -146,7 +228,7 @@ static void on_done(struct fetch_result *r, void *ctx)
 		log_msg(LOG_DEBUG, "poll: %s: not modified", src->name);
 		p->stats->not_modified++;
 	} else {
-		log_msg(LOG_DEBUG, "poll: %s: %zu items, %d new, %d updated", src->name, feed->nitems,
+		log_msg(LOG_DEBUG, "poll: %s: %zu items, %d new, %d updated", src->name, t->feed->nitems,
 			st.new_items, st.updated_items);
 		p->stats->fetched++;
 	}
@@ -157,9 +239,105 @@ static void on_done(struct fetch_result *r, void *ctx)
 					p->opt->changed[c] = 1;
 	p->stats->new_items += st.new_items;
 	p->stats->updated_items += st.updated_items;
-	feed_free(feed);
+	feed_free(t->feed);
+	fetch_result_release(&t->r);
+	free(t);
 	p->done++;
 	progress(p);
+}
+
+static void *storer(void *arg)
+{
+	struct workers *w = arg;
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		struct task *t = pop(&w->parsed);
+		if (!t) {
+			if (w->closing && !w->todo.len && !w->busy)
+				break;
+			pthread_cond_wait(&w->done, &w->lock);
+			continue;
+		}
+		pthread_cond_broadcast(&w->space);
+		pthread_mutex_unlock(&w->lock);
+		store_task(w->pass, t);
+		pthread_mutex_lock(&w->lock);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+static void on_done(struct fetch_result *r, void *ctx)
+{
+	struct pass *p = ctx;
+	struct task *t = xcalloc(1, sizeof *t);
+	t->job = r->user;
+	t->r = *r;
+	t->r.url = NULL; /* belongs to the fetcher */
+	memset(r, 0, sizeof *r);
+	t->fetched_at = util_now();
+	int parse = t->r.ok && t->r.http_status != 304 && t->r.http_status < 300;
+	if (parse) {
+		util_sha256_hex(t->r.body, t->r.len, t->hash);
+		if (t->job->state.body_hash && !strcmp(t->job->state.body_hash, t->hash))
+			parse = 0;
+	}
+	struct workers *w = p->workers;
+	if (!w->n || !w->storing) { /* no threads: do it all here */
+		if (parse)
+			parse_task(t);
+		store_task(p, t);
+		return;
+	}
+	pthread_mutex_lock(&w->lock);
+	/* Bounded: only a few bodies and parsed feeds wait at any time. */
+	while (w->todo.len + w->parsed.len >= 4 * w->n)
+		pthread_cond_wait(&w->space, &w->lock);
+	if (parse) {
+		push(&w->todo, t);
+		pthread_cond_signal(&w->work);
+	} else {
+		push(&w->parsed, t);
+		pthread_cond_broadcast(&w->done);
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
+static void workers_start(struct workers *w, struct pass *p)
+{
+	memset(w, 0, sizeof *w);
+	w->pass = p;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->work, NULL);
+	pthread_cond_init(&w->done, NULL);
+	pthread_cond_init(&w->space, NULL);
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int want = cpus < 1 ? 1 : cpus > MAX_WORKERS ? MAX_WORKERS : (int)cpus;
+	for (int i = 0; i < want; i++)
+		if (pthread_create(&w->threads[w->n], NULL, worker, w) == 0)
+			w->n++;
+	w->storing = pthread_create(&w->storer, NULL, storer, w) == 0;
+}
+
+/* Waits until every queued task is parsed and stored, then stops the threads. */
+static void workers_finish(struct workers *w)
+{
+	pthread_mutex_lock(&w->lock);
+	w->closing = 1;
+	pthread_cond_broadcast(&w->work);
+	pthread_cond_broadcast(&w->done);
+	pthread_mutex_unlock(&w->lock);
+	for (int i = 0; i < w->n; i++)
+		pthread_join(w->threads[i], NULL);
+	pthread_mutex_lock(&w->lock);
+	pthread_cond_broadcast(&w->done); /* the workers are gone: the storer may finish */
+	pthread_mutex_unlock(&w->lock);
+	if (w->storing)
+		pthread_join(w->storer, NULL);
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->work);
+	pthread_cond_destroy(&w->done);
+	pthread_cond_destroy(&w->space);
 }
 
 static int selected(const struct poll_options *opt, const char *name)
@@ -222,9 +400,13 @@ int poll_run(const struct config *cfg, struct store *store, const struct poll_op
 			  src->allow_private, job);
 		stats->sources++;
 	}
-	struct pass p = {cfg, store, stats, opt, 0, stats->sources};
+	struct workers w;
+	struct pass p = {cfg, store, stats, opt, 0, stats->sources, &w};
+	workers_start(&w, &p);
 	progress(&p);
-	if (fetch_run(fetcher, on_done, &p, opt->stop) < 0) {
+	int frc = fetch_run(fetcher, on_done, &p, opt->stop);
+	workers_finish(&w);
+	if (frc < 0) {
 		util_errf(err, errlen, "poll: the transfer loop failed");
 		goto out;
 	}

@@ -261,6 +261,12 @@ char *sanitize_html(const char *html, const char *base)
 {
 	if (!html)
 		return NULL;
+	if (!strpbrk(html, "<>&")) { /* plain text is its own sanitised HTML */
+		char *s = xstrdup(html), *t = util_trim(s);
+		if (t != s)
+			memmove(s, t, strlen(t) + 1);
+		return s;
+	}
 	struct sax *x = xcalloc(1, sizeof *x);
 	buf_init(&x->out, 0);
 	x->base = base;

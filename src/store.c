@@ -237,7 +237,9 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 10000);
-	if (exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+	/* A larger WAL between checkpoints: a poll pass commits once per source. */
+	if (exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+		    " PRAGMA wal_autocheckpoint = 8000; PRAGMA cache_size = -8000;",
 		 err, errlen) < 0)
 		goto fail;
 	if (migrate(s, err, errlen) < 0)
@@ -567,14 +569,22 @@ static char *item_uid(const char *source, const char *guid)
 	return xasprintf("urn:tidings:%.40s", hex);
 }
 
-static int store_item_children(struct store *s, int64_t iid, const struct item *it)
+/* Writes an item's tags and enclosures; fresh = a new item, which has none to delete. */
+static int store_item_children(struct store *s, int64_t iid, const struct item *it, int fresh)
 {
-	sqlite3_stmt *st = stmt(s, ST_TAG_DEL);
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, iid);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return -1;
+	sqlite3_stmt *st;
+	if (!fresh) {
+		if (!(st = stmt(s, ST_TAG_DEL)))
+			return -1;
+		sqlite3_bind_int64(st, 1, iid);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return -1;
+		if (!(st = stmt(s, ST_ENC_DEL)))
+			return -1;
+		sqlite3_bind_int64(st, 1, iid);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return -1;
+	}
 	for (size_t i = 0; i < it->ncategories; i++) {
 		if (!(st = stmt(s, ST_TAG_INS)))
 			return -1;
@@ -584,11 +594,6 @@ static int store_item_children(struct store *s, int64_t iid, const struct item *
 		if (sqlite3_step(st) != SQLITE_DONE)
 			return -1;
 	}
-	if (!(st = stmt(s, ST_ENC_DEL)))
-		return -1;
-	sqlite3_bind_int64(st, 1, iid);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return -1;
 	for (size_t i = 0; i < it->nenclosures; i++) {
 		const struct enclosure *e = &it->enclosures[i];
 		if (!(st = stmt(s, ST_ENC_INS)))
@@ -616,7 +621,7 @@ static int store_item(struct store *s, int64_t sid, const char *source, const st
 	sqlite3_bind_int64(st, 1, sid);
 	bind_text(st, 2, it->id);
 	int64_t iid = 0;
-	int same = 0;
+	int same = 0, fresh = 0;
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		iid = sqlite3_column_int64(st, 0);
@@ -671,6 +676,7 @@ static int store_item(struct store *s, int64_t sid, const char *source, const st
 		if (sqlite3_step(st) != SQLITE_DONE)
 			return -1;
 		iid = sqlite3_last_insert_rowid(s->db);
+		fresh = 1;
 		if (!(st = stmt(s, ST_ITEM_CATS)))
 			return -1;
 		sqlite3_bind_int64(st, 1, iid);
@@ -680,7 +686,7 @@ static int store_item(struct store *s, int64_t sid, const char *source, const st
 			return -1;
 		stats->new_items++;
 	}
-	return store_item_children(s, iid, it);
+	return store_item_children(s, iid, it, fresh);
 }
 
 static int update_source_row(struct store *s, const char *name, const struct store_fetch *f)
@@ -778,18 +784,20 @@ static int read_items(struct store *s, sqlite3_stmt *st, int limit, int dedupe, 
 	while ((int)out->nitems < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		/* The same article through two sources: same published identity or same link. */
 		const char *uid = (const char *)sqlite3_column_text(st, 2);
-		const char *link = (const char *)sqlite3_column_text(st, 4);
 		if (dedupe) {
+			char *link = link_canonical((const char *)sqlite3_column_text(st, 4));
 			int dup = 0;
 			for (size_t k = 0; k < nseen && !dup; k++)
 				dup = (uid && !strcmp(seen[k], uid)) || (link && !strcmp(seen[k], link));
-			if (dup)
+			if (dup) {
+				free(link);
 				continue;
+			}
 			seen = xrealloc(seen, (nseen + 2) * sizeof *seen);
 			if (uid)
 				seen[nseen++] = xstrdup(uid);
 			if (link)
-				seen[nseen++] = xstrdup(link);
+				seen[nseen++] = link;
 		}
 		struct item *it = feed_add_item(out);
 		int64_t iid = sqlite3_column_int64(st, 0);

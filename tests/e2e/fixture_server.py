@@ -8,8 +8,10 @@ Listens on ADDR (default 127.0.0.1), port 0, and writes the chosen port to --por
 killed.
 
 Every request first appends one JSON line to --log:
-    {"method": "GET", "path": "/feed.xml", "query": "", "headers": {"User-Agent": "..."}}
-(header names as sent; a repeated header keeps its last value).
+    {"method": "GET", "path": "/feed.xml", "query": "", "headers": {"User-Agent": "..."},
+     "time": 1700000000.5, "client_port": 41234}
+(header names as sent; a repeated header keeps its last value; "time" when the request arrived;
+"client_port" tells connections apart, so a test can see reuse).
 
 Then the rules file (JSON, re-read on every request so a test may rewrite it mid-test; write it
 atomically) decides the answer for the request path (without the query string):
@@ -89,6 +91,7 @@ class Handler(BaseHTTPRequestHandler):
             "query": query,
             "headers": {k: v for k, v in self.headers.items()},
             "time": time.time(),
+            "client_port": self.client_address[1],
         }
         line = json.dumps(entry, ensure_ascii=False) + "\n"
         with LOG_LOCK:
