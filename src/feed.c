@@ -225,6 +225,8 @@ void feed_finish(struct feed *f)
 			it->id = xasprintf("urn:tidings:%.32s", hex);
 		}
 	}
+	for (size_t i = 0; i < f->nitems; i++)
+		item_hash(&f->items[i], f->items[i].hash);
 	/* Some CMSs give every item the same guid; then the link (or position) tells them apart. */
 	if (f->nitems > 1) {
 		int all_same = 1;
@@ -305,3 +307,33 @@ char *link_canonical(const char *link)
 	buf_add(&b, end, rest);
 	return buf_take(&b, NULL);
 }
+
+static void hash_field(struct buf *b, const char *v)
+{
+	buf_adds(b, v ? v : "\x01");
+	buf_addc(b, '\0');
+}
+
+void item_hash(const struct item *it, char out[65])
+{
+	struct buf b;
+	buf_init(&b, 0);
+	hash_field(&b, it->title);
+	hash_field(&b, it->link);
+	hash_field(&b, it->author);
+	hash_field(&b, it->summary);
+	hash_field(&b, it->content);
+	buf_printf(&b, "%lld %lld", (long long)it->published, (long long)it->updated);
+	buf_addc(&b, '\0');
+	for (size_t i = 0; i < it->ncategories; i++)
+		hash_field(&b, it->categories[i]);
+	buf_addc(&b, '\0');
+	for (size_t i = 0; i < it->nenclosures; i++) {
+		hash_field(&b, it->enclosures[i].url);
+		hash_field(&b, it->enclosures[i].type);
+		buf_printf(&b, "%lld", (long long)it->enclosures[i].length);
+	}
+	util_sha256_hex(b.data, b.len, out);
+	buf_release(&b);
+}
+

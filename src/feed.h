@@ -33,6 +33,7 @@ struct item {
 	char *source_link;
 	char *source_url;
 	int64_t first_seen;
+	char hash[65];      /* item_hash, filled by feed_finish; "" when not computed */
 };
 
 struct feed {
@@ -57,6 +58,9 @@ struct enclosure *item_add_enclosure(struct item *it, const char *url);
  * fallback chain (link, then a hash of title+dates+content), and disambiguates ids that every
  * item shares. */
 void feed_finish(struct feed *f);
+
+/* SHA-256 (hex) over the fields a change of which is an update of the item. */
+void item_hash(const struct item *it, char out[65]);
 
 /* Returns a new string: s as valid UTF-8 (invalid bytes become U+FFFD) in NFC, without the
  * characters XML 1.0 forbids.  NULL stays NULL. */

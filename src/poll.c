@@ -129,8 +129,15 @@ static struct task *pop(struct queue *q)
 	return t;
 }
 
+/* On a worker: the body's hash, then (unless the bytes are the same as last time) the parse. */
 static void parse_task(struct task *t)
 {
+	util_sha256_hex(t->r.body, t->r.len, t->hash);
+	if (t->job->state.body_hash && !strcmp(t->job->state.body_hash, t->hash)) {
+		free(t->r.body);
+		t->r.body = NULL;
+		return; /* no feed and no error: not modified */
+	}
 	struct parse_options po = {
 		.base_url = t->r.final_url,
 		.charset = t->r.charset,
@@ -277,11 +284,6 @@ static void on_done(struct fetch_result *r, void *ctx)
 	memset(r, 0, sizeof *r);
 	t->fetched_at = util_now();
 	int parse = t->r.ok && t->r.http_status != 304 && t->r.http_status < 300;
-	if (parse) {
-		util_sha256_hex(t->r.body, t->r.len, t->hash);
-		if (t->job->state.body_hash && !strcmp(t->job->state.body_hash, t->hash))
-			parse = 0;
-	}
 	struct workers *w = p->workers;
 	if (!w->n || !w->storing) { /* no threads: do it all here */
 		if (parse)

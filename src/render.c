@@ -133,6 +133,11 @@ static void stylesheet(struct writer *wr, const struct render_channel *ch)
 	free(pi);
 }
 
+static int web_url(const char *url)
+{
+	return url && (util_strncaseeq(url, "http://", 7) || util_strncaseeq(url, "https://", 8));
+}
+
 static char *feed_url(const struct render_channel *ch, const char *ext)
 {
 	return xasprintf("%s.%s", ch->self_base, ext);
@@ -207,7 +212,7 @@ int render_rss(const struct render_channel *ch, const struct feed *items, struct
 			attr(&wr, "type", enc->type ? enc->type : "application/octet-stream");
 			end(&wr);
 		}
-		if (ch->aggregated && it->source_url) {
+		if (ch->aggregated && web_url(it->source_url)) {
 			start(&wr, "source");
 			attr(&wr, "url", it->source_url);
 			text(&wr, it->source_title ? it->source_title : it->source);
@@ -314,12 +319,14 @@ int render_atom(const struct render_channel *ch, const struct feed *items, struc
 		}
 		if (ch->aggregated && it->source) {
 			start(&wr, "source");
-			element(&wr, "id", it->source_url);
+			/* A local source's path stays private: its id is a name, not a file URL. */
+			char *sid = web_url(it->source_url) ? xstrdup(it->source_url)
+							    : xasprintf("urn:tidings:source:%s", it->source);
+			element(&wr, "id", sid);
+			free(sid);
 			element(&wr, "title", it->source_title ? it->source_title : it->source);
 			atom_link(&wr, "alternate", "text/html", it->source_link);
-			atom_link(&wr, "self", NULL, it->source_url && strncmp(it->source_url, "file:", 5)
-							     ? it->source_url
-							     : NULL);
+			atom_link(&wr, "self", NULL, web_url(it->source_url) ? it->source_url : NULL);
 			end(&wr);
 		}
 		end(&wr);

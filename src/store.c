@@ -517,35 +517,6 @@ void store_source_list_free(struct store_source *list, size_t n)
 	free(list);
 }
 
-static void hash_field(struct buf *b, const char *v)
-{
-	buf_adds(b, v ? v : "\x01");
-	buf_addc(b, '\0');
-}
-
-static void item_hash(const struct item *it, char out[65])
-{
-	struct buf b;
-	buf_init(&b, 0);
-	hash_field(&b, it->title);
-	hash_field(&b, it->link);
-	hash_field(&b, it->author);
-	hash_field(&b, it->summary);
-	hash_field(&b, it->content);
-	buf_printf(&b, "%lld %lld", (long long)it->published, (long long)it->updated);
-	buf_addc(&b, '\0');
-	for (size_t i = 0; i < it->ncategories; i++)
-		hash_field(&b, it->categories[i]);
-	buf_addc(&b, '\0');
-	for (size_t i = 0; i < it->nenclosures; i++) {
-		hash_field(&b, it->enclosures[i].url);
-		hash_field(&b, it->enclosures[i].type);
-		buf_printf(&b, "%lld", (long long)it->enclosures[i].length);
-	}
-	util_sha256_hex(b.data, b.len, out);
-	buf_release(&b);
-}
-
 /* The identity published for an item: its own id when that is an absolute URI, otherwise a URN
  * derived from the source and the id, so it never changes across rebuilds. */
 static char *item_uid(const char *source, const char *guid)
@@ -613,8 +584,8 @@ static int store_item_children(struct store *s, int64_t iid, const struct item *
 static int store_item(struct store *s, int64_t sid, const char *source, const struct item *it,
 		      int64_t now, struct store_stats *stats)
 {
-	char hash[65];
-	item_hash(it, hash);
+	char computed[65];
+	const char *hash = it->hash[0] ? it->hash : (item_hash(it, computed), computed);
 	sqlite3_stmt *st = stmt(s, ST_ITEM_FIND);
 	if (!st)
 		return -1;

@@ -291,7 +291,7 @@ char *util_gzip(const void *data, size_t len, size_t *outlen)
 {
 	z_stream z;
 	memset(&z, 0, sizeof z);
-	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+	if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return NULL;
 	uLong cap = deflateBound(&z, (uLong)len);
 	char *out = xmalloc(cap);

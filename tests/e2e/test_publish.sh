@@ -129,6 +129,9 @@ while IFS= read -r f; do
 done <"$T/plainfiles"
 orphans=$(find "$P" -type f -name '*.gz' | while IFS= read -r g; do [ -f "${g%.gz}" ] || echo "$g"; done | head -n 3 | tr '\n' ' ')
 check "no .gz without its file" "orphans: $orphans" test -z "$orphans"
+# Local sources are file:// URLs on the server; their paths must never be published.
+leaks=$(grep -rl 'file:' "$P" --include='*.rss' --include='*.atom' --include='*.json' --include='*.html' --include='*.opml' | head -n 3 | tr '\n' ' ')
+check "no published file names a local path (file:)" "found in: $leaks" test -z "$leaks"
 
 # --- feedparser, JSON Feed, ids, archives, autodiscovery, stylesheet.
 pc items "$CONF" "$P"
