@@ -22,6 +22,7 @@ cmd:curl|curl
 cmd:python3|python3
 py:feedparser|python3-feedparser
 cmd:newsboat|newsboat
+cmd:xsltproc|xsltproc
 '
 for extra in "$@"; do need="$need
 $extra"; done
