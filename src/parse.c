@@ -624,6 +624,80 @@ static enum format detect(xmlNode *root, char *err, size_t errlen)
 	return FMT_UNKNOWN;
 }
 
+/* Feeds use HTML's named entities (&nbsp;, &rsquo;…) without declaring them, and bare '&'s;
+ * libxml2 in recover mode silently drops both along with the text after them.  Outside CDATA
+ * sections and comments, a known HTML entity becomes a numeric reference (valid in any
+ * encoding), and an '&' that starts no reference becomes "&amp;".  Returns a new buffer, or NULL
+ * when nothing needs changing. */
+static char *map_entities(const char *data, size_t len, size_t *outlen)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	const char *end = data + len, *run = data;
+	int changed = 0;
+	for (const char *p = data; p < end; p++) {
+		if (*p == '<' && end - p >= 9 && !memcmp(p, "<![CDATA[", 9)) {
+			const char *q = p + 9;
+			while (q + 2 < end && memcmp(q, "]]>", 3))
+				q++;
+			p = q + 2 < end ? q + 2 : end - 1;
+			continue;
+		}
+		if (*p == '<' && end - p >= 4 && !memcmp(p, "<!--", 4)) {
+			const char *q = p + 4;
+			while (q + 2 < end && memcmp(q, "-->", 3))
+				q++;
+			p = q + 2 < end ? q + 2 : end - 1;
+			continue;
+		}
+		if (*p != '&')
+			continue;
+		const char *q = p + 1;
+		if (q < end && *q == '#') {
+			const char *r = q + 1;
+			int hex = r < end && (*r == 'x' || *r == 'X');
+			if (hex)
+				r++;
+			const char *digits = r;
+			while (r < end && (hex ? isxdigit((unsigned char)*r) : isdigit((unsigned char)*r)))
+				r++;
+			if (r > digits && r < end && *r == ';')
+				continue; /* a character reference */
+		} else {
+			const char *r = q;
+			while (r < end && r - q < 32 && isalnum((unsigned char)*r))
+				r++;
+			if (r > q && r < end && *r == ';') {
+				char name[33];
+				memcpy(name, q, (size_t)(r - q));
+				name[r - q] = '\0';
+				if (!strcmp(name, "amp") || !strcmp(name, "lt") || !strcmp(name, "gt") ||
+				    !strcmp(name, "quot") || !strcmp(name, "apos"))
+					continue;
+				const htmlEntityDesc *e = htmlEntityLookup((const xmlChar *)name);
+				if (e) {
+					buf_add(&b, run, (size_t)(p - run));
+					buf_printf(&b, "&#%u;", e->value);
+					run = r + 1;
+					p = r;
+					changed = 1;
+					continue;
+				}
+			}
+		}
+		buf_add(&b, run, (size_t)(p - run)); /* a bare '&' */
+		buf_adds(&b, "&amp;");
+		run = p + 1;
+		changed = 1;
+	}
+	if (!changed) {
+		buf_release(&b);
+		return NULL;
+	}
+	buf_add(&b, run, (size_t)(end - run));
+	return buf_take(&b, outlen);
+}
+
 static int looks_like_html(const char *data, size_t len)
 {
 	size_t n = len < 1024 ? len : 1024;
@@ -719,10 +793,12 @@ static struct feed *parse_dom(const char *data, size_t len, const struct parse_o
 	return c.feed;
 }
 
+static struct feed *parse_xml(const char *data, size_t len, const struct parse_options *opt, char *err,
+			      size_t errlen);
+
 struct feed *parse_feed(const char *data, size_t len, const struct parse_options *opt, char *err,
 			size_t errlen)
 {
-	struct ctx c = {.opt = opt, .format = FMT_UNKNOWN, .feed = NULL};
 	/* Skip what real servers put before the document: a BOM is handled by libxml2, white space is not. */
 	size_t skip = 0, bom = len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3) ? 3 : 0;
 	while (bom + skip < len && isspace((unsigned char)data[bom + skip]))
@@ -739,6 +815,18 @@ struct feed *parse_feed(const char *data, size_t len, const struct parse_options
 	}
 	data += skip;
 	len -= skip;
+	size_t mapped_len = 0;
+	char *mapped = map_entities(data, len, &mapped_len);
+	struct feed *f = mapped ? parse_xml(mapped, mapped_len, opt, err, errlen)
+				: parse_xml(data, len, opt, err, errlen);
+	free(mapped);
+	return f;
+}
+
+static struct feed *parse_xml(const char *data, size_t len, const struct parse_options *opt, char *err,
+			      size_t errlen)
+{
+	struct ctx c = {.opt = opt, .format = FMT_UNKNOWN, .feed = NULL};
 	int options = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR |
 		      XML_PARSE_COMPACT | XML_PARSE_NOCDATA;
 	xmlTextReaderPtr r = xmlReaderForMemory(data, (int)len, opt->base_url, opt->charset, options);
