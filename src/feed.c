@@ -101,9 +101,11 @@ static int xml_char(utf8proc_int32_t c)
  * Anything else (combining marks, Hangul jamo, singletons such as U+212B) takes the full path. */
 static int nfc_stable(utf8proc_int32_t c)
 {
-	return c < 0x300 || (c >= 0x1E00 && c <= 0x1EFF) || (c >= 0x2000 && c <= 0x20FF) ||
-	       (c >= 0x2150 && c <= 0x2BFF) || (c >= 0x3000 && c <= 0x303F) ||
-	       (c >= 0x4E00 && c <= 0x9FFF);
+	/* Left out on purpose: U+2000/2001, U+2329/232A (singletons), U+2ADC (excluded from
+	 * composition), U+20D0… and U+302A… (combining marks). */
+	return c < 0x300 || (c >= 0x1E00 && c <= 0x1EFF) || (c >= 0x2010 && c <= 0x20CF) ||
+	       (c >= 0x2150 && c <= 0x2328) || (c >= 0x232B && c <= 0x2ADB) || (c >= 0x2ADD && c <= 0x2BFF) ||
+	       (c >= 0x3000 && c <= 0x3029) || (c >= 0x4E00 && c <= 0x9FFF);
 }
 
 char *text_clean(const char *s)
@@ -227,20 +229,63 @@ void feed_finish(struct feed *f)
 	}
 	for (size_t i = 0; i < f->nitems; i++)
 		item_hash(&f->items[i], f->items[i].hash);
-	/* Some CMSs give every item the same guid; then the link (or position) tells them apart. */
+	/* Some CMSs give every item the same guid; then the link tells them apart, or failing that
+	 * the position. */
 	if (f->nitems > 1) {
 		int all_same = 1;
 		for (size_t i = 1; i < f->nitems && all_same; i++)
 			all_same = !strcmp(f->items[i].id, f->items[0].id);
-		if (all_same)
+		if (all_same) {
 			for (size_t i = 0; i < f->nitems; i++) {
 				struct item *it = &f->items[i];
-				char *id = it->link && strcmp(it->link, it->id)
-						   ? xstrdup(it->link)
-						   : xasprintf("%s#%zu", it->id, i + 1);
-				free(it->id);
-				it->id = id;
+				if (it->link && strcmp(it->link, it->id)) {
+					free(it->id);
+					it->id = xstrdup(it->link);
+				}
 			}
+			for (size_t i = 0; i < f->nitems; i++) {
+				struct item *it = &f->items[i];
+				int dup = 0;
+				for (size_t k = 0; k < f->nitems && !dup; k++)
+					dup = k != i && !strcmp(f->items[k].id, it->id);
+				if (dup) {
+					char *id = xasprintf("%s#%zu", it->id, i + 1);
+					free(it->id);
+					it->id = id;
+				}
+			}
+		}
+	}
+}
+
+/* Elements whose boundaries separate words. */
+static int block_element(const char *name)
+{
+	static const char *const blocks[] = {"address", "article", "aside", "blockquote", "br", "dd",
+					     "div", "dl", "dt", "figcaption", "figure", "footer",
+					     "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li",
+					     "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul"};
+	for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
+		if (!strcmp(name, blocks[i]))
+			return 1;
+	return 0;
+}
+
+static void gather_text(struct buf *b, const xmlNode *n)
+{
+	for (; n; n = n->next) {
+		if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+			if (n->content)
+				buf_adds(b, (const char *)n->content);
+		} else if (n->type == XML_ELEMENT_NODE) {
+			int block = block_element((const char *)n->name);
+			if (block)
+				buf_addc(b, ' ');
+			if (strcmp((const char *)n->name, "script") && strcmp((const char *)n->name, "style"))
+				gather_text(b, n->children);
+			if (block)
+				buf_addc(b, ' ');
+		}
 	}
 }
 
@@ -260,10 +305,12 @@ char *text_from_html(const char *html)
 	buf_release(&b);
 	if (!doc)
 		return text_squash(html);
-	xmlChar *c = xmlNodeGetContent((xmlNode *)doc);
-	char *s = text_squash(c ? (const char *)c : "");
-	xmlFree(c);
+	struct buf t;
+	buf_init(&t, 0);
+	gather_text(&t, doc->children);
 	xmlFreeDoc(doc);
+	char *s = text_squash(buf_str(&t));
+	buf_release(&t);
 	return s;
 }
 

@@ -561,6 +561,7 @@ static void publish_metrics(struct server *srv, struct store *st, const struct p
 	buf_printf(&b, "tidings_sources{state=\"ok\"} %lld\n", (long long)m.sources_ok);
 	buf_printf(&b, "tidings_sources{state=\"error\"} %lld\n", (long long)m.sources_error);
 	buf_printf(&b, "tidings_sources{state=\"new\"} %lld\n", (long long)m.sources_new);
+	buf_printf(&b, "tidings_sources{state=\"gone\"} %lld\n", (long long)m.sources_gone);
 	buf_printf(&b, "tidings_sources{state=\"removed\"} %lld\n", (long long)m.sources_removed);
 	buf_printf(&b, "# HELP tidings_source_errors Consecutive fetch errors summed over sources.\n"
 		       "# TYPE tidings_source_errors gauge\ntidings_source_errors %lld\n",

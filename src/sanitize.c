@@ -49,9 +49,14 @@ static const char *const url_attrs = " href src cite poster ";
 
 /* Dropped together with everything inside them. */
 static const char *const dropped =
-	" script style iframe frame frameset object embed applet form input button select option"
-	" optgroup textarea meta base link noscript noembed noframes template svg math title head"
-	" param canvas dialog portal xml ";
+	" script style iframe frame frameset object applet form button select option"
+	" optgroup textarea noscript noembed noframes template svg math title head"
+	" canvas dialog portal xml ";
+/* Dropped alone: void in HTML, so what libxml2 nests inside them is the page's text. */
+static const char *const dropped_void =
+	" embed input meta base link param keygen area track ";
+/* Prefixes of namespaced elements dropped with their content (the rest are unwrapped). */
+static const char *const dropped_prefixes = " svg math xlink xsl xml ";
 
 static int in_list(const char *list, const char *name)
 {
@@ -102,29 +107,43 @@ static void escape(struct buf *b, const char *s, int attr)
  * scheme ("java\tscript:"), so they are removed before the scheme is looked at. */
 static char *safe_url(const char *raw, const char *base)
 {
+	static const char hex[] = "0123456789ABCDEF";
+	/* Browsers trim leading and trailing white space and control characters and drop tabs and
+	 * new lines anywhere, so "java\tscript:" is a scheme; they read '\' as '/'.  Other bytes a
+	 * URL may not hold are percent-encoded, so the URL parser accepts what browsers accept. */
+	while (*raw && (unsigned char)*raw <= 0x20)
+		raw++;
+	size_t n = strlen(raw);
+	while (n && (unsigned char)raw[n - 1] <= 0x20)
+		n--;
 	struct buf b;
 	buf_init(&b, 8192);
-	for (const unsigned char *c = (const unsigned char *)raw; *c; c++)
-		if (*c > 0x20 && *c != 0x7f && buf_addc(&b, (char)*c) < 0) {
-			buf_release(&b);
-			return NULL;
-		}
-	char *url = buf_take(&b, NULL);
-	if (!*url) {
-		free(url);
+	int bad = 0;
+	for (size_t i = 0; i < n && !bad; i++) {
+		unsigned char c = (unsigned char)raw[i];
+		if (c == '\t' || c == '\n' || c == '\r')
+			continue;
+		if (c == '\\')
+			bad = buf_addc(&b, '/');
+		else if (c <= 0x20 || c == 0x7f || c >= 0x80 || strchr("\"<>{}|^`", c) ||
+			 (c == '%' && !(i + 2 < n && isxdigit((unsigned char)raw[i + 1]) &&
+					isxdigit((unsigned char)raw[i + 2]))))
+			bad = buf_printf(&b, "%%%c%c", hex[c >> 4], hex[c & 15]);
+		else
+			bad = buf_addc(&b, (char)c);
+	}
+	if (bad || !b.len) {
+		buf_release(&b);
 		return NULL;
 	}
+	char *url = buf_take(&b, NULL);
 	/* A scheme is letters, digits, '+', '-', '.' before the first ':' that comes before any
 	 * '/', '?' or '#'. */
-	size_t n = strcspn(url, ":/?#");
-	if (url[n] == ':') {
-		int ok = 0;
-		if (n == 4 && util_strncaseeq(url, "http", 4))
-			ok = 1;
-		else if (n == 5 && util_strncaseeq(url, "https", 5))
-			ok = 1;
-		else if (n == 6 && util_strncaseeq(url, "mailto", 6))
-			ok = 1;
+	size_t sl = strcspn(url, ":/?#");
+	if (url[sl] == ':') {
+		int ok = (sl == 4 && util_strncaseeq(url, "http", 4)) ||
+			 (sl == 5 && util_strncaseeq(url, "https", 5)) ||
+			 (sl == 6 && util_strncaseeq(url, "mailto", 6));
 		if (!ok) {
 			free(url);
 			return NULL;
@@ -133,15 +152,13 @@ static char *safe_url(const char *raw, const char *base)
 	}
 	if (base && (util_strncaseeq(base, "http://", 7) || util_strncaseeq(base, "https://", 8))) {
 		xmlChar *abs = xmlBuildURI((const xmlChar *)url, (const xmlChar *)base);
-		if (abs) {
-			char *out = NULL;
-			if (util_strncaseeq((const char *)abs, "http://", 7) ||
-			    util_strncaseeq((const char *)abs, "https://", 8))
-				out = xstrdup((const char *)abs);
-			xmlFree(abs);
-			free(url);
-			return out;
-		}
+		char *out = NULL;
+		if (abs && (util_strncaseeq((const char *)abs, "http://", 7) ||
+			    util_strncaseeq((const char *)abs, "https://", 8)))
+			out = xstrdup((const char *)abs);
+		xmlFree(abs);
+		free(url);
+		return out; /* NULL when even the encoded form does not resolve: the URL goes */
 	}
 	return url;
 }
@@ -178,23 +195,31 @@ static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
 {
 	struct sax *x = ctx;
 	int depth = x->depth++;
-	if (depth >= MAX_DEPTH)
-		return;
-	x->stack[depth] = -1;
+	if (depth < MAX_DEPTH)
+		x->stack[depth] = -1;
 	if (x->skip)
 		return;
-	char name[40];
+	char name[64];
 	lower_name(tag, name, sizeof name);
 	if (!x->wrapper && !strcmp(name, "div")) {
 		x->wrapper = depth + 1;
 		return;
 	}
-	if (!name[0] || strchr(name, ':') || in_list(dropped, name)) {
+	char *colon = strchr(name, ':');
+	if (colon) {
+		*colon = '\0';
+		int drop = in_list(dropped_prefixes, name);
+		*colon = ':';
+		if (drop)
+			x->skip = depth + 1;
+		return; /* other namespaced elements (Word's st1:place …) are unwrapped */
+	}
+	if (in_list(dropped, name)) {
 		x->skip = depth + 1;
 		return;
 	}
-	int idx = find_allowed(name);
-	if (idx < 0) /* unknown element: keep what is inside */
+	int idx = name[0] && !in_list(dropped_void, name) ? find_allowed(name) : -1;
+	if (idx < 0 || depth >= MAX_DEPTH) /* unknown (or too deep): keep what is inside */
 		return;
 	x->stack[depth] = (signed char)idx;
 	buf_addc(&x->out, '<');

@@ -746,30 +746,44 @@ fail:
 	"i.id, i.guid, i.uid, i.title, i.link, i.author, i.summary, i.content, i.published,"          \
 	" i.updated, i.first_seen, s.name, COALESCE(s.title, s.name), s.link, s.fetch_url"
 
+/* The identities of the articles taken so far for new.*: published ids and canonical links. */
+struct seen {
+	char **keys;
+	size_t n;
+};
+
+/* Returns 1 when (uid, link) names an article already seen, else records it and returns 0. */
+static int seen_check(struct seen *sn, const char *uid, const char *raw_link)
+{
+	char *link = link_canonical(raw_link);
+	for (size_t k = 0; k < sn->n; k++)
+		if ((uid && !strcmp(sn->keys[k], uid)) || (link && !strcmp(sn->keys[k], link))) {
+			free(link);
+			return 1;
+		}
+	sn->keys = xrealloc(sn->keys, (sn->n + 2) * sizeof *sn->keys);
+	if (uid)
+		sn->keys[sn->n++] = xstrdup(uid);
+	if (link)
+		sn->keys[sn->n++] = link;
+	return 0;
+}
+
+static void seen_release(struct seen *sn)
+{
+	for (size_t k = 0; k < sn->n; k++)
+		free(sn->keys[k]);
+	free(sn->keys);
+}
+
 static int read_items(struct store *s, sqlite3_stmt *st, int limit, int dedupe, struct feed *out)
 {
 	int rc;
-	/* Identity keys of the items taken so far, for dedupe: uids and links. */
-	char **seen = NULL;
-	size_t nseen = 0;
+	struct seen sn = {NULL, 0};
 	while ((int)out->nitems < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		/* The same article through two sources: same published identity or same link. */
-		const char *uid = (const char *)sqlite3_column_text(st, 2);
-		if (dedupe) {
-			char *link = link_canonical((const char *)sqlite3_column_text(st, 4));
-			int dup = 0;
-			for (size_t k = 0; k < nseen && !dup; k++)
-				dup = (uid && !strcmp(seen[k], uid)) || (link && !strcmp(seen[k], link));
-			if (dup) {
-				free(link);
-				continue;
-			}
-			seen = xrealloc(seen, (nseen + 2) * sizeof *seen);
-			if (uid)
-				seen[nseen++] = xstrdup(uid);
-			if (link)
-				seen[nseen++] = link;
-		}
+		if (dedupe && seen_check(&sn, (const char *)sqlite3_column_text(st, 2),
+					 (const char *)sqlite3_column_text(st, 4)))
+			continue;
 		struct item *it = feed_add_item(out);
 		int64_t iid = sqlite3_column_int64(st, 0);
 		it->id = col_text(st, 1);
@@ -805,9 +819,7 @@ static int read_items(struct store *s, sqlite3_stmt *st, int limit, int dedupe, 
 			sqlite3_reset(e);
 		}
 	}
-	for (size_t k = 0; k < nseen; k++)
-		free(seen[k]);
-	free(seen);
+	seen_release(&sn);
 	return 0;
 }
 
@@ -891,7 +903,40 @@ int store_prune(struct store *s, int64_t cutoff, int per_feed, int new_items, in
 	if (!any)
 		return 0;
 	/* Kept whatever its age: the newest per_feed of each category, the items after the last full
-	 * archive page (the current documents carry them), and the newest new_items overall. */
+	 * archive page (the current documents carry them), and what new.* shows — found the way
+	 * new.* finds it, duplicates skipped, so the window can reach further back than new_items. */
+	if (exec(s, "BEGIN IMMEDIATE; CREATE TEMP TABLE IF NOT EXISTS keep_new (id INTEGER PRIMARY KEY);"
+		    " DELETE FROM keep_new;", err, errlen) < 0)
+		return -1;
+	sqlite3_stmt *win, *ins;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT i.id, i.uid, i.link FROM item i"
+			       " WHERE EXISTS (SELECT 1 FROM item_category ic WHERE ic.item_id = i.id)"
+			       " ORDER BY i.sort_date DESC, i.id DESC",
+			       -1, &win, NULL) != SQLITE_OK) {
+		db_fail(s, err, errlen, "prepare");
+		exec(s, "ROLLBACK", NULL, 0);
+		return -1;
+	}
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO keep_new (id) VALUES (?1)", -1, &ins, NULL) != SQLITE_OK) {
+		sqlite3_finalize(win);
+		db_fail(s, err, errlen, "prepare");
+		exec(s, "ROLLBACK", NULL, 0);
+		return -1;
+	}
+	struct seen sn = {NULL, 0};
+	for (int taken = 0; taken < new_items && sqlite3_step(win) == SQLITE_ROW;) {
+		if (seen_check(&sn, (const char *)sqlite3_column_text(win, 1),
+			       (const char *)sqlite3_column_text(win, 2)))
+			continue;
+		sqlite3_bind_int64(ins, 1, sqlite3_column_int64(win, 0));
+		sqlite3_step(ins);
+		sqlite3_reset(ins);
+		taken++;
+	}
+	seen_release(&sn);
+	sqlite3_finalize(win);
+	sqlite3_finalize(ins);
 	if (sqlite3_prepare_v2(s->db,
 			       "DELETE FROM item WHERE sort_date < ?1 AND first_seen < ?1 AND id NOT IN ("
 			       " SELECT item_id FROM (SELECT item_id, ROW_NUMBER() OVER (PARTITION BY"
@@ -899,18 +944,14 @@ int store_prune(struct store *s, int64_t cutoff, int per_feed, int new_items, in
 			       "  WHERE rn <= ?2"
 			       " UNION SELECT ic.item_id FROM item_category ic JOIN category c ON c.id = ic.category_id"
 			       "  WHERE ic.seq > (c.last_seq / ?2) * ?2"
-			       " UNION SELECT id FROM (SELECT i.id FROM item i WHERE EXISTS"
-			       "  (SELECT 1 FROM item_category x WHERE x.item_id = i.id)"
-			       "  ORDER BY i.sort_date DESC, i.id DESC LIMIT ?3))",
-			       -1, &st, NULL) != SQLITE_OK)
-		return db_fail(s, err, errlen, "prepare");
-	sqlite3_bind_int64(st, 1, cutoff);
-	sqlite3_bind_int(st, 2, per_feed);
-	sqlite3_bind_int(st, 3, new_items);
-	if (exec(s, "BEGIN IMMEDIATE", err, errlen) < 0) {
-		sqlite3_finalize(st);
+			       " UNION SELECT id FROM keep_new)",
+			       -1, &st, NULL) != SQLITE_OK) {
+		db_fail(s, err, errlen, "prepare");
+		exec(s, "ROLLBACK", NULL, 0);
 		return -1;
 	}
+	sqlite3_bind_int64(st, 1, cutoff);
+	sqlite3_bind_int(st, 2, per_feed);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
@@ -939,6 +980,8 @@ int store_metrics(struct store *s, struct store_metrics *m, char *err, size_t er
 			m->sources_error = n;
 		else if (!strcmp(state, "removed"))
 			m->sources_removed = n;
+		else if (!strcmp(state, "gone"))
+			m->sources_gone = n;
 		else
 			m->sources_new += n;
 		if (strcmp(state, "removed"))

@@ -88,7 +88,7 @@ int store_prune(struct store *s, int64_t cutoff, int per_feed, int new_items, in
 int store_new_items(struct store *s, int limit, struct feed *out, char *err, size_t errlen);
 
 struct store_metrics {
-	int64_t sources_ok, sources_error, sources_new, sources_removed;
+	int64_t sources_ok, sources_error, sources_new, sources_gone, sources_removed;
 	int64_t items;
 	int64_t failing_fetches;   /* sum of consecutive errors over the sources */
 	int64_t last_fetch;        /* newest fetch time, 0 = never */

@@ -708,6 +708,390 @@ static void test_undated_item_uses_first_seen(void **state)
 	feed_free(a);
 }
 
+#define DAY 86400LL
+#define OLD (T0 - 400 * DAY) /* well outside a 365-day retention */
+#define CUTOFF (T0 - 365 * DAY)
+
+static struct feed *range(struct fx *f, const char *slug, int64_t first, int64_t last)
+{
+	struct feed *out = feed_new();
+	if (store_category_range(f->st, slug, first, last, out, f->err, sizeof f->err) != 0)
+		fail_msg("store_category_range(%s): %s", slug, f->err);
+	return out;
+}
+
+static int64_t last_seq(struct fx *f, const char *slug)
+{
+	int64_t n = store_category_last_seq(f->st, slug, f->err, sizeof f->err);
+	if (n < 0)
+		fail_msg("store_category_last_seq(%s): %s", slug, f->err);
+	return n;
+}
+
+static int64_t prune(struct fx *f, int64_t cutoff, int per_feed, int new_items)
+{
+	int64_t deleted = -1;
+	if (store_prune(f->st, cutoff, per_feed, new_items, &deleted, f->err, sizeof f->err) != 0)
+		fail_msg("store_prune: %s", f->err);
+	return deleted;
+}
+
+/* The titles of a feed's items joined by ',' (a static buffer). */
+static const char *titles(const struct feed *fd)
+{
+	static char out[1024];
+	size_t n = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < fd->nitems && n < sizeof out; i++)
+		n += (size_t)snprintf(out + n, sizeof out - n, "%s%s", i ? "," : "",
+				      fd->items[i].title ? fd->items[i].title : "(null)");
+	return out;
+}
+
+/* Frees fd, then fails (naming the caller's line) when its titles are not want. */
+static void expect_titles_at(struct feed *fd, const char *want, int line)
+{
+	const char *got = titles(fd);
+	feed_free(fd);
+	if (strcmp(got, want))
+		fail_msg("line %d: titles \"%s\", want \"%s\"", line, got, want);
+}
+
+#define expect_titles(fd, want) expect_titles_at(fd, want, __LINE__)
+
+static int64_t count_items(struct fx *f)
+{
+	struct store_metrics m;
+	assert_int_equal(store_metrics(f->st, &m, f->err, sizeof f->err), 0);
+	return m.items;
+}
+
+/* Two categories with their own sources: a (s1) and b (s2). */
+static const char *const split_config = "[category a]\n[category b]\n"
+					"[source s1]\nurl = http://s1.example/feed\ncategory = a\n"
+					"[source s2]\nurl = http://s2.example/feed\ncategory = b\n";
+
+/* Category a: a1…a8 arrive in that order (seq 1…8), a1 the newest by date.  Category b: b1…b6
+ * (seq 1…6), all dated between a4 and a5.  Everything was fetched and dated 400 days ago. */
+static void old_items(struct fx *f)
+{
+	sync_config(f, split_config);
+	struct feed *fa = feed_new();
+	for (int i = 1; i <= 8; i++) {
+		char id[32], title[16];
+		snprintf(id, sizeof id, "http://s1.example/%d", i);
+		snprintf(title, sizeof title, "a%d", i);
+		add_item(fa, id, title, id, OLD - i * 3600);
+	}
+	update(f, "s1", STORE_FETCHED, fa, NULL, OLD);
+	feed_free(fa);
+	struct feed *fb = feed_new();
+	for (int j = 1; j <= 6; j++) {
+		char id[32], title[16];
+		snprintf(id, sizeof id, "http://s2.example/%d", j);
+		snprintf(title, sizeof title, "b%d", j);
+		add_item(fb, id, title, id, OLD - 4 * 3600 - j * 60);
+	}
+	update(f, "s2", STORE_FETCHED, fb, NULL, OLD);
+	feed_free(fb);
+}
+
+static void test_prune_keeps_published(void **state)
+{
+	struct fx *f = *state;
+	old_items(f);
+	assert_int_equal(count_items(f), 14);
+	assert_int_equal(last_seq(f, "a"), 8);
+	assert_int_equal(last_seq(f, "b"), 6);
+
+	/* per_feed 3, new_items 5.  Kept in a: a1 a2 a3 (its newest 3), a4 (newest 5 overall:
+	 * a1 a2 a3 a4 b1), a7 a8 (after the last full archive page: seq > (8/3)*3 = 6).
+	 * Kept in b: b1 b2 b3 (its newest 3; 6 is a full page, nothing after it). */
+	assert_int_equal(prune(f, CUTOFF, 3, 5), 5);
+	assert_int_equal(count_items(f), 9);
+	expect_titles(range(f, "a", 1, 8), "a1,a2,a3,a4,a7,a8");
+	expect_titles(range(f, "b", 1, 6), "b1,b2,b3");
+	expect_titles(category(f, "a", 50), "a1,a2,a3,a4,a7,a8");
+
+	/* arrival numbers do not move: the same ranges, the survivors at their old numbers */
+	assert_int_equal(last_seq(f, "a"), 8);
+	assert_int_equal(last_seq(f, "b"), 6);
+	expect_titles(range(f, "a", 5, 6), "");
+	expect_titles(range(f, "a", 4, 4), "a4");
+	expect_titles(range(f, "a", 7, 8), "a7,a8");
+	expect_titles(range(f, "b", 4, 6), "");
+
+	/* a second pass with the same limits finds nothing more to delete */
+	assert_int_equal(prune(f, CUTOFF, 3, 5), 0);
+	assert_int_equal(count_items(f), 9);
+
+	/* new items continue after the last number, never reusing a pruned one */
+	struct feed *fa = feed_new();
+	add_item(fa, "http://s1.example/9", "a9", "http://s1.example/9", T0);
+	update(f, "s1", STORE_FETCHED, fa, NULL, T0);
+	feed_free(fa);
+	assert_int_equal(last_seq(f, "a"), 9);
+	expect_titles(range(f, "a", 9, 9), "a9");
+	expect_titles(range(f, "a", 1, 100), "a1,a2,a3,a4,a7,a8,a9");
+	assert_int_equal(last_seq(f, "b"), 6);
+}
+
+static void test_prune_each_rule_matters(void **state)
+{
+	struct fx *f = *state;
+	old_items(f);
+	/* per_feed 1, new_items 1: a1 (newest of a and overall), b1 (newest of b); tails: a has
+	 * 8 = 8 full pages of 1, b 6: nothing after them.  Everything else goes. */
+	assert_int_equal(prune(f, CUTOFF, 1, 1), 12);
+	expect_titles(range(f, "a", 1, 8), "a1");
+	expect_titles(range(f, "b", 1, 6), "b1");
+}
+
+static void test_prune_tail_only(void **state)
+{
+	struct fx *f = *state;
+	old_items(f);
+	/* per_feed 5: a's newest 5 are a1…a5, its last full page ends at 5, so a6…a8 are the
+	 * current documents' tail; b's newest 5 are b1…b5, tail b6 (6 > 5). */
+	assert_int_equal(prune(f, CUTOFF, 5, 1), 0);
+	/* per_feed 4: a keeps a1…a4, tail none (8 = 2 pages); b keeps b1…b4 and b5 b6 (> 4). */
+	assert_int_equal(prune(f, CUTOFF, 4, 1), 4);
+	expect_titles(range(f, "a", 1, 8), "a1,a2,a3,a4");
+	expect_titles(range(f, "b", 1, 6), "b1,b2,b3,b4,b5,b6");
+}
+
+static void test_prune_nothing_old(void **state)
+{
+	struct fx *f = *state;
+	old_items(f);
+	/* a cutoff before every date and every first sighting: nothing to do */
+	assert_int_equal(prune(f, OLD - 10 * DAY, 1, 1), 0);
+	assert_int_equal(count_items(f), 14);
+	expect_titles(range(f, "a", 1, 8), "a1,a2,a3,a4,a5,a6,a7,a8");
+	/* the cutoff is exclusive: dated and first seen exactly at it is not older */
+	struct feed *fd = feed_new();
+	add_item(fd, "http://s1.example/edge", "edge", "http://s1.example/edge", OLD - 20 * DAY);
+	update(f, "s1", STORE_FETCHED, fd, NULL, OLD - 20 * DAY);
+	feed_free(fd);
+	assert_int_equal(prune(f, OLD - 20 * DAY, 1, 1), 0);
+	assert_int_equal(count_items(f), 15);
+}
+
+static void test_prune_age_needs_both_dates(void **state)
+{
+	struct fx *f = *state;
+	sync_config(f, split_config);
+	/* first seen 400 days ago: p dated recently (kept), q dated old (pruned), r undated (its
+	 * date is its first sighting: pruned) */
+	struct feed *one = feed_new();
+	add_item(one, "http://s1.example/p", "p", "http://s1.example/p", T0 - 10 * DAY);
+	add_item(one, "http://s1.example/q", "q", "http://s1.example/q", OLD - 100);
+	add_item(one, "http://s1.example/r", "r", "http://s1.example/r", DATE_NONE);
+	update(f, "s1", STORE_FETCHED, one, NULL, OLD);
+	feed_free(one);
+	/* first seen now: s dated old (kept: seen recently), t the newest */
+	struct feed *two = feed_new();
+	add_item(two, "http://s1.example/s", "s", "http://s1.example/s", OLD - 50);
+	add_item(two, "http://s1.example/t", "t", "http://s1.example/t", T0);
+	update(f, "s1", STORE_FETCHED, two, NULL, T0);
+	feed_free(two);
+	assert_int_equal(last_seq(f, "a"), 5);
+	assert_int_equal(prune(f, CUTOFF, 1, 1), 2);
+	expect_titles(range(f, "a", 1, 5), "p,s,t");
+	struct store_source src;
+	get_source(f, "s1", &src);
+	assert_int_equal(src.items, 3);
+	store_source_release(&src);
+}
+
+/* new.* shows the newest new_items articles, each once: when two sources carry the same article
+ * the feed reaches further back, and what it shows is still published, so it stays. */
+static void test_prune_keeps_what_new_feed_shows(void **state)
+{
+	struct fx *f = *state;
+	sync_config(f, "[category a]\n"
+		       "[source s1]\nurl = http://s1.example/feed\ncategory = a\n"
+		       "[source s2]\nurl = http://s2.example/feed\ncategory = a\n");
+	struct feed *fd = feed_new();
+	add_item(fd, "http://s2.example/y", "Y", "http://news.example/y", OLD + 10);
+	update(f, "s2", STORE_FETCHED, fd, NULL, OLD);
+	feed_free(fd);
+	fd = feed_new();
+	add_item(fd, "http://s1.example/x", "X", "http://news.example/x", OLD + 100);
+	update(f, "s1", STORE_FETCHED, fd, NULL, OLD);
+	feed_free(fd);
+	fd = feed_new();
+	add_item(fd, "http://s2.example/x", "X again", "http://news.example/x", OLD + 90);
+	update(f, "s2", STORE_FETCHED, fd, NULL, OLD + 1);
+	feed_free(fd);
+	expect_titles(fresh(f, 2), "X,Y");
+	prune(f, CUTOFF, 2, 2);
+	expect_titles(fresh(f, 2), "X,Y");
+}
+
+static void test_arrival_numbers(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(last_seq(f, "a"), 0);
+	assert_int_equal(last_seq(f, "b"), 0);
+	assert_int_equal(last_seq(f, "no-such-category"), 0);
+	expect_titles(range(f, "a", 1, 100), "");
+
+	/* s1 is in a; s2 in a and b.  Numbers follow arrival, not dates. */
+	struct feed *one = feed_new();
+	add_item(one, "http://s1.example/1", "one", "http://s1.example/1", T0 - 100);
+	add_item(one, "http://s1.example/2", "two", "http://s1.example/2", T0 - 500);
+	update(f, "s1", STORE_FETCHED, one, NULL, T0);
+	struct feed *two = feed_new();
+	add_item(two, "http://s2.example/3", "three", "http://s2.example/3", T0 - 900);
+	add_item(two, "http://s2.example/4", "four", "http://s2.example/4", T0);
+	update(f, "s2", STORE_FETCHED, two, NULL, T0 + 60);
+	assert_int_equal(last_seq(f, "a"), 4);
+	assert_int_equal(last_seq(f, "b"), 2);
+	expect_titles(range(f, "a", 1, 4), "one,two,three,four");
+	expect_titles(range(f, "a", 2, 3), "two,three");
+	expect_titles(range(f, "a", 4, 4), "four");
+	expect_titles(range(f, "a", 5, 10), "");
+	expect_titles(range(f, "a", 3, 2), "");
+	expect_titles(range(f, "b", 1, 2), "three,four");
+	expect_titles(range(f, "b", 1, 1), "three");
+
+	/* the range carries what publishing needs */
+	struct feed *r = range(f, "b", 2, 2);
+	assert_int_equal(r->nitems, 1);
+	assert_string_equal(r->items[0].uid, "http://s2.example/4");
+	assert_string_equal(r->items[0].source, "s2");
+	assert_int_equal(r->items[0].first_seen, T0 + 60);
+	feed_free(r);
+
+	/* the same items again, or an updated one: no new numbers */
+	update(f, "s1", STORE_FETCHED, one, NULL, T0 + 120);
+	free(two->items[0].title);
+	two->items[0].title = xstrdup("three, edited");
+	struct store_stats st = update(f, "s2", STORE_FETCHED, two, NULL, T0 + 180);
+	assert_int_equal(st.updated_items, 1);
+	assert_int_equal(st.new_items, 0);
+	assert_int_equal(last_seq(f, "a"), 4);
+	assert_int_equal(last_seq(f, "b"), 2);
+	expect_titles(range(f, "a", 1, 4), "one,two,three, edited,four");
+
+	/* a new item continues the numbering in each of its categories */
+	add_item(two, "http://s2.example/5", "five", "http://s2.example/5", T0 - 99999);
+	update(f, "s2", STORE_FETCHED, two, NULL, T0 + 240);
+	assert_int_equal(last_seq(f, "a"), 5);
+	assert_int_equal(last_seq(f, "b"), 3);
+	expect_titles(range(f, "a", 5, 5), "five");
+	expect_titles(range(f, "b", 3, 3), "five");
+	feed_free(one);
+	feed_free(two);
+
+	/* numbers survive closing and reopening the database */
+	store_close(f->st);
+	f->st = store_open(f->db, f->err, sizeof f->err);
+	if (!f->st)
+		fail_msg("store_open again: %s", f->err);
+	assert_int_equal(last_seq(f, "a"), 5);
+	expect_titles(range(f, "a", 1, 5), "one,two,three, edited,four,five");
+}
+
+static void test_gone(void **state)
+{
+	struct fx *f = *state;
+	struct store_fetch fe = {
+		.outcome = STORE_GONE,
+		.http_status = 410,
+		.error = "HTTP 410",
+		.fetched_at = T0,
+		.next_due = T0 + 365 * DAY,
+	};
+	assert_int_equal(store_update_source(f->st, "s1", &fe, NULL, f->err, sizeof f->err), 0);
+	struct store_source src;
+	get_source(f, "s1", &src);
+	assert_string_equal(src.state, "gone");
+	assert_int_equal(src.http_status, 410);
+	assert_int_equal(src.last_fetch, T0);
+	assert_int_equal(src.next_due, T0 + 365 * DAY);
+	assert_string_equal(src.last_error, "HTTP 410");
+	assert_int_equal(src.last_success, 0);
+	store_source_release(&src);
+	get_source(f, "s2", &src);
+	assert_string_equal(src.state, "new"); /* the other source is untouched */
+	store_source_release(&src);
+
+	/* resyncing the same configuration keeps it gone */
+	sync_config(f, base_config);
+	get_source(f, "s1", &src);
+	assert_string_equal(src.state, "gone");
+	store_source_release(&src);
+
+	/* a successful fetch (poll NAME) brings it back */
+	struct feed *fd = feed_new();
+	add_item(fd, "http://s1.example/1", "back", "http://s1.example/1", T0);
+	update(f, "s1", STORE_FETCHED, fd, NULL, T0 + 60);
+	feed_free(fd);
+	get_source(f, "s1", &src);
+	assert_string_equal(src.state, "ok");
+	assert_int_equal(src.errors, 0);
+	store_source_release(&src);
+}
+
+static void get_metrics(struct fx *f, struct store_metrics *m)
+{
+	if (store_metrics(f->st, m, f->err, sizeof f->err) != 0)
+		fail_msg("store_metrics: %s", f->err);
+}
+
+static void test_metrics(void **state)
+{
+	struct fx *f = *state;
+	struct store_metrics m;
+	get_metrics(f, &m);
+	assert_int_equal(m.sources_new, 2);
+	assert_int_equal(m.sources_ok, 0);
+	assert_int_equal(m.sources_error, 0);
+	assert_int_equal(m.sources_removed, 0);
+	assert_int_equal(m.items, 0);
+	assert_int_equal(m.failing_fetches, 0);
+	assert_int_equal(m.last_fetch, 0);
+
+	struct feed *fd = s1_feed();
+	update(f, "s1", STORE_FETCHED, fd, NULL, T0);
+	feed_free(fd);
+	update(f, "s2", STORE_FAILED, NULL, NULL, T0 + 30);
+	update(f, "s2", STORE_FAILED, NULL, NULL, T0 + 90);
+	get_metrics(f, &m);
+	assert_int_equal(m.sources_ok, 1);
+	assert_int_equal(m.sources_error, 1);
+	assert_int_equal(m.sources_new, 0);
+	assert_int_equal(m.items, 3);
+	assert_int_equal(m.failing_fetches, 2);
+	assert_int_equal(m.last_fetch, T0 + 90);
+
+	/* a removed source: counted as removed, its items still stored */
+	sync_config(f, "[category a]\n[category b]\n"
+		       "[source s2]\nurl = http://s2.example/feed\ncategory = a, b\n");
+	get_metrics(f, &m);
+	assert_int_equal(m.sources_removed, 1);
+	assert_int_equal(m.sources_ok, 0);
+	assert_int_equal(m.sources_error, 1);
+	assert_int_equal(m.items, 3);
+}
+
+/* A source answering 410 is gone, not new: /metrics must not report it as never fetched. */
+static void test_metrics_gone_is_not_new(void **state)
+{
+	struct fx *f = *state;
+	struct store_fetch fe = {.outcome = STORE_GONE, .http_status = 410, .error = "HTTP 410",
+				 .fetched_at = T0, .next_due = T0 + DAY};
+	assert_int_equal(store_update_source(f->st, "s1", &fe, NULL, f->err, sizeof f->err), 0);
+	struct store_metrics m;
+	get_metrics(f, &m);
+	assert_int_equal(m.sources_ok, 0);
+	assert_int_equal(m.sources_error, 0);
+	assert_int_equal(m.sources_new, 1); /* s2 only */
+	assert_int_equal(m.last_fetch, T0);
+}
+
 static void test_close_null(void **state)
 {
 	(void)state;
@@ -736,6 +1120,16 @@ int main(void)
 		FX(test_permanent_redirect),
 		FX(test_uids),
 		FX(test_undated_item_uses_first_seen),
+		FX(test_prune_keeps_published),
+		FX(test_prune_each_rule_matters),
+		FX(test_prune_tail_only),
+		FX(test_prune_nothing_old),
+		FX(test_prune_age_needs_both_dates),
+		FX(test_prune_keeps_what_new_feed_shows),
+		FX(test_arrival_numbers),
+		FX(test_gone),
+		FX(test_metrics),
+		FX(test_metrics_gone_is_not_new),
 		cmocka_unit_test(test_close_null),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
