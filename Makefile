@@ -6,7 +6,7 @@ FLAVOUR ?= default
 BUILD   := build/$(FLAVOUR)
 CC      ?= cc
 WERROR  ?=
-PKGS    := libxml-2.0 libcurl sqlite3 libmicrohttpd libutf8proc libcrypto zlib
+PKGS    := libxml-2.0 libcurl sqlite3 libmicrohttpd libutf8proc libcrypto zlib jansson
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 # Recursively expanded, so pkg-config runs only after the dependency step has installed it.

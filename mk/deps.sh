@@ -14,6 +14,7 @@ pkg:libmicrohttpd|libmicrohttpd-dev
 pkg:libutf8proc|libutf8proc-dev
 pkg:libcrypto|libssl-dev
 pkg:zlib|zlib1g-dev
+pkg:jansson|libjansson-dev
 pkg:cmocka|libcmocka-dev
 cmd:pkg-config|pkg-config
 cmd:cc|gcc

@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "date.h"
+#include "jsonfeed.h"
 #include "sanitize.h"
 
 /* Namespaces are matched by URI; undeclared well-known prefixes are mapped the same way. */
@@ -815,6 +816,8 @@ struct feed *parse_feed(const char *data, size_t len, const struct parse_options
 	}
 	data += skip;
 	len -= skip;
+	if (data[0] == '{') /* JSON Feed: told apart by the document, not its name or type */
+		return jsonfeed_parse(data, len, opt, err, errlen);
 	size_t mapped_len = 0;
 	char *mapped = map_entities(data, len, &mapped_len);
 	struct feed *f = mapped ? parse_xml(mapped, mapped_len, opt, err, errlen)

@@ -12,7 +12,8 @@ struct parse_options {
 	int tz_offset;        /* minutes east of UTC for dates without a zone */
 };
 
-/* Parses an RSS (0.9x, 1.0, 2.0) or Atom (0.3, 1.0) document, streaming item by item.
+/* Parses an RSS (0.9x, 1.0, 2.0) or Atom (0.3, 1.0) document, streaming item by item, or a
+ * JSON Feed (1.0, 1.1); the format is read from the document itself.
  * Returns NULL with a one-line reason in err when the bytes hold no feed. */
 struct feed *parse_feed(const char *data, size_t len, const struct parse_options *opt, char *err,
 			size_t errlen);

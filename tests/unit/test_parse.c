@@ -335,7 +335,7 @@ static void test_garbage_rejected(void **state)
 		"",
 		"   \n\t ",
 		"hello world, this is not XML",
-		"{\"version\": \"https://jsonfeed.org/version/1.1\", \"items\": []}",
+		"[1, 2, 3]", /* JSON, but no JSON Feed */
 		"<?xml version=\"1.0\"?><note><to>you</to></note>",
 		"\x01\x02\x03\xff\xfe binary",
 	};
@@ -527,6 +527,82 @@ static void test_many_items_in_order(void **state)
 	feed_free(f);
 }
 
+
+static void test_jsonfeed11(void **state)
+{
+	(void)state;
+	static const char doc[] =
+		"  {\"version\": \"https://jsonfeed.org/version/1.1\", \"title\": \"Tin <JSON>\","
+		" \"home_page_url\": \"https://example.org/\", \"language\": \"vi\","
+		" \"description\": \"Mô tả\","
+		" \"items\": ["
+		"  {\"id\": \"a1\", \"url\": \"/bai/1\", \"title\": \"Bài một\","
+		"   \"content_html\": \"<p onclick=\\\"x()\\\">Xin chào <img src=\\\"i.png\\\"></p><script>x</script>\","
+		"   \"summary\": \"Tóm tắt & thêm\","
+		"   \"date_published\": \"2021-11-18T18:15:00+07:00\", \"date_modified\": \"2021-11-19T00:00:00Z\","
+		"   \"authors\": [{\"name\": \"Trọng Toàn\"}, {\"name\": \"B\"}],"
+		"   \"tags\": [\"xây dựng\", \"đảng\", 7],"
+		"   \"attachments\": [{\"url\": \"/a.mp3\", \"mime_type\": \"audio/mpeg\", \"size_in_bytes\": 1234}]},"
+		"  {\"id\": \"a2\", \"external_url\": \"https://other.example/x\", \"content_text\": \"1 < 2 & 3\"}"
+		" ]}";
+	struct feed *f = parse_ok(doc, "https://example.org/feed.json");
+	assert_str(f->format, "jsonfeed", "format");
+	assert_str(f->title, "Tin <JSON>", "title");
+	assert_str(f->link, "https://example.org/", "link");
+	assert_str(f->language, "vi", "language");
+	assert_int_equal(f->nitems, 2);
+	struct item *a = &f->items[0], *b = &f->items[1];
+	assert_str(a->id, "a1", "id");
+	assert_str(a->link, "https://example.org/bai/1", "relative url resolved");
+	assert_str(a->content, "<p>Xin chào <img src=\"https://example.org/i.png\"></p>", "content sanitised");
+	assert_str(a->summary, "Tóm tắt &amp; thêm", "summary is text, escaped into HTML");
+	assert_true(a->published == T0);
+	assert_true(a->updated == 1637280000LL);
+	assert_str(a->author, "Trọng Toàn, B", "authors");
+	assert_int_equal(a->ncategories, 2);
+	assert_str(a->categories[0], "xây dựng", "tag");
+	assert_int_equal(a->nenclosures, 1);
+	assert_str(a->enclosures[0].url, "https://example.org/a.mp3", "attachment url");
+	assert_str(a->enclosures[0].type, "audio/mpeg", "attachment type");
+	assert_true(a->enclosures[0].length == 1234);
+	assert_str(b->link, "https://other.example/x", "external_url as the link");
+	assert_str(b->content, "1 &lt; 2 &amp; 3", "content_text escaped");
+	assert_true(b->published == DATE_NONE);
+	feed_free(f);
+}
+
+static void test_jsonfeed10(void **state)
+{
+	(void)state;
+	static const char doc[] =
+		"{\"version\": \"https://jsonfeed.org/version/1\", \"title\": \"Old\","
+		" \"items\": [{\"id\": 42, \"title\": \"Numbered\", \"author\": {\"name\": \"Ann\"},"
+		" \"content_text\": \"t\"}]}";
+	struct feed *f = parse_ok(doc, NULL);
+	assert_str(f->format, "jsonfeed", "format");
+	assert_int_equal(f->nitems, 1);
+	assert_str(f->items[0].id, "42", "numeric id");
+	assert_str(f->items[0].author, "Ann", "1.0 author");
+	feed_free(f);
+}
+
+static void test_jsonfeed_rejects(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+		"{\"title\": \"no version\", \"items\": []}",
+		"{\"version\": \"https://example.org/other\", \"items\": []}",
+		"{\"version\": \"https://jsonfeed.org/version/1.1\", \"items\": [",
+		"{ not json",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct feed *f = parse_with(bad[i], strlen(bad[i]), NULL, 0);
+		if (f)
+			fail_msg("case %zu parsed as a feed", i);
+		assert_true(err[0] != '\0');
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -544,6 +620,9 @@ int main(void)
 		cmocka_unit_test(test_declared_charset),
 		cmocka_unit_test(test_other_dialects),
 		cmocka_unit_test(test_many_items_in_order),
+		cmocka_unit_test(test_jsonfeed11),
+		cmocka_unit_test(test_jsonfeed10),
+		cmocka_unit_test(test_jsonfeed_rejects),
 	};
 	parse_global_init();
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
