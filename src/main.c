@@ -1,4 +1,5 @@
 /* tidings — command line: argv → command. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -12,6 +13,7 @@
 #include "buf.h"
 #include "config.h"
 #include "date.h"
+#include "extract.h"
 #include "fetch.h"
 #include "json.h"
 #include "opml.h"
@@ -462,6 +464,22 @@ static int cmd_parse(const char *config_path, int config_given, int argc, char *
 	};
 	char perr[512] = "";
 	struct feed *f = parse_feed(data, len, &po, perr, sizeof perr);
+	const char *lead = data;
+	while (lead < data + len && (isspace((unsigned char)*lead) || (unsigned char)*lead >= 0xEF))
+		lead++;
+	if (!f && lead < data + len && *lead != '<' && *lead != '{') {
+		/* Neither markup nor JSON: maybe an article exported as plain text. */
+		const char *slash = strrchr(what, '/');
+		struct extract_options eo = {
+			.id = slash ? slash + 1 : what,
+			.link = base && strncmp(base, "file:", 5) ? base : NULL,
+			.tz_offset = cfg ? cfg->tz_offset : 0,
+		};
+		char xerr[256] = "";
+		f = extract_text(data, len, &eo, xerr, sizeof xerr);
+		if (!f)
+			snprintf(perr, sizeof perr, "%s", xerr);
+	}
 	if (!f) {
 		fprintf(stderr, "tidings: parse: %s: %s\n", what, perr);
 		goto out;

@@ -1,12 +1,18 @@
 #include "poll.h"
 
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "extract.h"
 #include "fetch.h"
+#include "buf.h"
 #include "parse.h"
 #include "store.h"
 #include "util.h"
@@ -173,10 +179,48 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* Stores one outcome of a source, schedules its next poll and keeps the pass's figures. */
+static void record(struct pass *p, struct job *job, struct store_fetch *f, const char *why, int64_t hint,
+		   int64_t retry_after, const char *moved_to)
+{
+	const struct config_source *src = job->src;
+	int errors = f->outcome == STORE_FAILED ? job->state.errors + 1 : 0;
+	f->next_due = poll_schedule(f->fetched_at, src->interval, errors, retry_after, hint, next_jitter());
+	if (f->outcome == STORE_GONE)
+		f->next_due = INT64_MAX / 2;
+	f->error = why;
+	if (moved_to)
+		log_msg(LOG_INFO, "poll: %s: moved permanently to %s", src->name, moved_to);
+	struct store_stats st = {0, 0};
+	char err[512];
+	if (store_update_source(p->store, src->name, f, &st, err, sizeof err) < 0) {
+		log_msg(LOG_ERROR, "poll: %s: %s", src->name, err);
+		p->stats->failed++;
+	} else if (f->outcome == STORE_FAILED || f->outcome == STORE_GONE) {
+		log_msg(LOG_WARN, "poll: %s: %s", src->name, why);
+		p->stats->failed++;
+	} else if (f->outcome == STORE_NOT_MODIFIED) {
+		log_msg(LOG_DEBUG, "poll: %s: not modified", src->name);
+		p->stats->not_modified++;
+	} else {
+		log_msg(LOG_DEBUG, "poll: %s: %zu items, %d new, %d updated", src->name, f->feed->nitems,
+			st.new_items, st.updated_items);
+		p->stats->fetched++;
+	}
+	if ((st.new_items || st.updated_items) && p->opt->changed)
+		for (size_t k = 0; k < src->ncategories; k++)
+			for (size_t c = 0; c < p->cfg->ncategories; c++)
+				if (!strcmp(p->cfg->categories[c].slug, src->categories[k]))
+					p->opt->changed[c] = 1;
+	p->stats->new_items += st.new_items;
+	p->stats->updated_items += st.updated_items;
+	p->done++;
+	progress(p);
+}
+
 static void store_task(struct pass *p, struct task *t)
 {
 	struct job *job = t->job;
-	const struct config_source *src = job->src;
 	struct fetch_result *r = &t->r;
 	struct store_fetch f;
 	memset(&f, 0, sizeof f);
@@ -216,41 +260,10 @@ static void store_task(struct pass *p, struct task *t)
 				hint = t->feed->update_period;
 		}
 	}
-	int errors = f.outcome == STORE_FAILED ? job->state.errors + 1 : 0;
-	f.next_due = poll_schedule(t->fetched_at, src->interval, errors, r->retry_after, hint, next_jitter());
-	if (f.outcome == STORE_GONE)
-		f.next_due = INT64_MAX / 2;
-	f.error = why;
-	if (r->permanent_url)
-		log_msg(LOG_INFO, "poll: %s: moved permanently to %s", src->name, r->permanent_url);
-	struct store_stats st = {0, 0};
-	char err[512];
-	if (store_update_source(p->store, src->name, &f, &st, err, sizeof err) < 0) {
-		log_msg(LOG_ERROR, "poll: %s: %s", src->name, err);
-		p->stats->failed++;
-	} else if (f.outcome == STORE_FAILED || f.outcome == STORE_GONE) {
-		log_msg(LOG_WARN, "poll: %s: %s", src->name, why);
-		p->stats->failed++;
-	} else if (f.outcome == STORE_NOT_MODIFIED) {
-		log_msg(LOG_DEBUG, "poll: %s: not modified", src->name);
-		p->stats->not_modified++;
-	} else {
-		log_msg(LOG_DEBUG, "poll: %s: %zu items, %d new, %d updated", src->name, t->feed->nitems,
-			st.new_items, st.updated_items);
-		p->stats->fetched++;
-	}
-	if ((st.new_items || st.updated_items) && p->opt->changed)
-		for (size_t k = 0; k < src->ncategories; k++)
-			for (size_t c = 0; c < p->cfg->ncategories; c++)
-				if (!strcmp(p->cfg->categories[c].slug, src->categories[k]))
-					p->opt->changed[c] = 1;
-	p->stats->new_items += st.new_items;
-	p->stats->updated_items += st.updated_items;
+	record(p, job, &f, why, hint, r->retry_after, r->permanent_url);
 	feed_free(t->feed);
 	fetch_result_release(&t->r);
 	free(t);
-	p->done++;
-	progress(p);
 }
 
 static void *storer(void *arg)
@@ -342,6 +355,103 @@ static void workers_finish(struct workers *w)
 	pthread_cond_destroy(&w->space);
 }
 
+/* The local path of a file:// URL (percent-decoded), or NULL. */
+static char *file_path(const char *url)
+{
+	if (!util_strncaseeq(url, "file://", 7))
+		return NULL;
+	const char *p = url + 7;
+	char *out = xmalloc(strlen(p) + 1), *o = out;
+	for (; *p; p++) {
+		if (p[0] == '%' && isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])) {
+			char hex[3] = {p[1], p[2], 0};
+			*o++ = (char)strtol(hex, NULL, 16);
+			p += 2;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A dir source: every article file in the folder is one item, its id the file name.  New and
+ * changed files are picked up on each poll; a removed file's item stays in the store. */
+static void poll_dir(struct pass *p, struct job *job, const char *dir)
+{
+	const struct config_source *src = job->src;
+	struct store_fetch f;
+	memset(&f, 0, sizeof f);
+	f.fetched_at = util_now();
+	char why[512] = "";
+	DIR *d = opendir(dir);
+	if (!d) {
+		f.outcome = STORE_FAILED;
+		snprintf(why, sizeof why, "%s: %s", dir, strerror(errno));
+		record(p, job, &f, why, -1, 0, NULL);
+		return;
+	}
+	char **names = NULL;
+	size_t n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) && n < 100000) {
+		size_t len = strlen(e->d_name);
+		if (e->d_name[0] == '.' || len < 5 || strcmp(e->d_name + len - 4, ".txt"))
+			continue; /* .html article files wait for the HTML extractor */
+		names = xrealloc(names, (n + 1) * sizeof *names);
+		names[n++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof *names, by_name);
+	struct feed *feed = feed_new();
+	struct buf all;
+	buf_init(&all, 0);
+	for (size_t i = 0; i < n; i++) {
+		char *path = xasprintf("%s/%s", dir, names[i]);
+		char err[256] = "";
+		size_t len;
+		char *data = util_read_file(path, (size_t)p->cfg->max_size, &len, err, sizeof err);
+		struct extract_options eo = {
+			.id = names[i],
+			.date_format = src->date_format,
+			.tz_offset = src->tz_offset,
+		};
+		struct feed *one = data ? extract_text(data, len, &eo, err, sizeof err) : NULL;
+		if (!one) {
+			log_msg(LOG_WARN, "poll: %s: %s: %s", src->name, names[i], err);
+		} else {
+			struct item *it = feed_add_item(feed);
+			*it = one->items[0];
+			one->nitems = 0; /* the item moved */
+			buf_add(&all, it->hash, strlen(it->hash));
+			buf_adds(&all, names[i]);
+		}
+		feed_free(one);
+		free(data);
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+	char hash[65];
+	util_sha256_hex(buf_str(&all), all.len, hash);
+	buf_release(&all);
+	f.body_hash = hash;
+	if (job->state.body_hash && !strcmp(job->state.body_hash, hash)) {
+		f.outcome = STORE_NOT_MODIFIED;
+	} else {
+		f.outcome = STORE_FETCHED;
+		feed->format = xstrdup("text");
+		f.feed = feed;
+	}
+	record(p, job, &f, why, -1, 0, NULL);
+	feed_free(feed);
+}
+
 static int selected(const struct poll_options *opt, const char *name)
 {
 	if (!opt->nnames)
@@ -373,6 +483,11 @@ int poll_run(const struct config *cfg, struct store *store, const struct poll_op
 	size_t njobs = 0;
 	int64_t now = util_now();
 	int rc = -1;
+	struct {
+		struct job *job;
+		char *path;
+	} *dirs = NULL;
+	size_t ndirs = 0;
 	for (size_t i = 0; i < cfg->nsources; i++) {
 		const struct config_source *src = &cfg->sources[i];
 		if (!selected(opt, src->name))
@@ -393,9 +508,25 @@ int poll_run(const struct config *cfg, struct store *store, const struct poll_op
 			continue;
 		if (!gone && !opt->force && job->state.next_due > now)
 			continue;
-		if (src->type == SOURCE_DIR || src->type == SOURCE_HTML) {
-			log_msg(LOG_WARN, "poll: %s: type = %s sources are not supported by this version",
-				src->name, config_type_name(src->type));
+		if (src->type == SOURCE_HTML) {
+			log_msg(LOG_WARN, "poll: %s: type = html sources are not supported by this version",
+				src->name);
+			continue;
+		}
+		char *dir = file_path(job->state.fetch_url);
+		struct stat st;
+		if (dir && (src->type == SOURCE_DIR ||
+			    (src->type == SOURCE_AUTO && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)))) {
+			dirs = xrealloc(dirs, (ndirs + 1) * sizeof *dirs);
+			dirs[ndirs].job = job;
+			dirs[ndirs++].path = dir;
+			stats->sources++;
+			continue;
+		}
+		free(dir);
+		if (src->type == SOURCE_DIR) {
+			log_msg(LOG_WARN, "poll: %s: type = dir needs a local folder, not %s", src->name,
+				job->state.fetch_url);
 			continue;
 		}
 		fetch_add(fetcher, job->state.fetch_url, job->state.etag, job->state.last_modified,
@@ -404,6 +535,14 @@ int poll_run(const struct config *cfg, struct store *store, const struct poll_op
 	}
 	struct workers w;
 	struct pass p = {cfg, store, stats, opt, 0, stats->sources, &w};
+	/* Local folders first, from this thread, before the workers use the store. */
+	for (size_t i = 0; i < ndirs; i++) {
+		poll_dir(&p, dirs[i].job, dirs[i].path);
+		free(dirs[i].path);
+	}
+	free(dirs);
+	dirs = NULL;
+	ndirs = 0;
 	workers_start(&w, &p);
 	progress(&p);
 	int frc = fetch_run(fetcher, on_done, &p, opt->stop);
@@ -416,6 +555,9 @@ int poll_run(const struct config *cfg, struct store *store, const struct poll_op
 		fputc('\n', stderr);
 	rc = 0;
 out:
+	for (size_t i = 0; i < ndirs; i++)
+		free(dirs[i].path);
+	free(dirs);
 	for (size_t i = 0; i < njobs; i++)
 		store_source_release(&jobs[i].state);
 	free(jobs);

@@ -98,7 +98,8 @@ def categories(conf):
 
 
 def sources(conf):
-    """[(name, path, [slugs])] for the feed sources whose url is a local file."""
+    """[(name, path, [slugs])] for the feed sources whose url is a local file, and for each
+    .txt article file of the dir sources."""
     out = []
     base = os.path.dirname(os.path.abspath(conf))
     for kind, name, kv in read_ini(conf):
@@ -111,9 +112,14 @@ def sources(conf):
             continue
         else:
             path = url if url.startswith("/") else os.path.join(base, url)
+        cats = [c.strip() for c in kv.get("category", "").split(",") if c.strip()]
+        if kv.get("type", "auto") == "dir" or os.path.isdir(path):
+            for f in sorted(os.listdir(path)):
+                if f.endswith(".txt") and not f.startswith("."):
+                    out.append((name, os.path.join(path, f), cats))
+            continue
         if kv.get("type", "auto") not in ("auto", "feed", ""):
             continue
-        cats = [c.strip() for c in kv.get("category", "").split(",") if c.strip()]
         out.append((name, path, cats))
     return out
 
@@ -135,7 +141,8 @@ def source_items(conf):
         doc = parse_source(path)
         for it in doc.get("items", []):
             it = dict(it, _source=name)
-            key = it.get("link") or it.get("id")
+            # Articles without a link (text files of dir sources) are known by their title.
+            key = it.get("link") or "title:" + norm(it.get("title"))
             every[key] = it
             for c in cats:
                 per_cat.setdefault(c, {})[key] = it
@@ -202,9 +209,12 @@ def read_feedparser(path):
     d = feedparser.parse(path)
     entries = []
     for e in d.entries:
+        # feedparser falls back to the id for an entry without a link; tidings' text articles
+        # have none, so only a real alternate link counts.
+        has_link = any(l.get("rel", "alternate") == "alternate" for l in e.get("links", []))
         entries.append({
             "title": e.get("title", ""),
-            "link": e.get("link", ""),
+            "link": e.get("link", "") if has_link else "",
             "id": e.get("id", ""),
             "published": struct_ts(e.get("published_parsed")),
             "updated": struct_ts(e.get("updated_parsed")),
@@ -304,7 +314,7 @@ def cmd_items(conf, public):
         if not entries:
             bad.append("no entries")
         for e in entries:
-            src = pool.get(e["link"])
+            src = pool.get(e["link"] or "title:" + norm(e["title"]))
             if src is None:
                 bad.append("entry %r (%s) is not an item of the category's sources" % (e["title"][:50], e["link"]))
                 continue
@@ -379,6 +389,14 @@ def link_href(root, rel):
     return None
 
 
+def entry_key(e):
+    """An Atom entry's alternate link, or its title for an article without one."""
+    link = e.find(A + "link")
+    if link is not None and link.get("href"):
+        return link.get("href")
+    return "title:" + norm(e.findtext(A + "title"))
+
+
 def cmd_archives(conf, public, per_feed):
     per_cat, _ = source_items(conf)
     base = site_link(conf)
@@ -396,7 +414,7 @@ def cmd_archives(conf, public, per_feed):
         ids = set()
         bad = []
         for e in cur.findall(A + "entry"):
-            seen[e.find(A + "link").get("href")] = e.findtext(A + "id")
+            seen[entry_key(e)] = e.findtext(A + "id")
             ids.add(e.findtext(A + "id"))
         in_archives = []
         pages = []
@@ -435,7 +453,7 @@ def cmd_archives(conf, public, per_feed):
             if newer_url is not None and len(entries) != per_feed:
                 bad.append("%s (an older page) holds %d entries, not a full %d" % (rel, len(entries), per_feed))
             for e in entries:
-                link = e.find(A + "link").get("href")
+                link = entry_key(e)
                 eid = e.findtext(A + "id")
                 if eid in in_archives:
                     bad.append("%s repeats %s" % (rel, eid))
