@@ -179,16 +179,7 @@ static int byline(const char *s)
 static void paragraph(struct buf *b, const char *text)
 {
 	buf_adds(b, "<p>");
-	for (const char *c = text; *c; c++) {
-		if (*c == '&')
-			buf_adds(b, "&amp;");
-		else if (*c == '<')
-			buf_adds(b, "&lt;");
-		else if (*c == '>')
-			buf_adds(b, "&gt;");
-		else
-			buf_addc(b, *c);
-	}
+	text_html_escape(b, text, 0);
 	buf_adds(b, "</p>");
 }
 

@@ -384,3 +384,38 @@ void item_hash(const struct item *it, char out[65])
 	buf_release(&b);
 }
 
+
+void text_html_escape_n(struct buf *b, const char *s, size_t n, int quotes)
+{
+	const char *run = s, *end = s + n;
+	for (; s < end; s++) {
+		const char *esc = NULL;
+		switch (*s) {
+		case '&': esc = "&amp;"; break;
+		case '<': esc = "&lt;"; break;
+		case '>': esc = "&gt;"; break;
+		case '"': esc = quotes ? "&quot;" : NULL; break;
+		case '\'': esc = quotes ? "&#39;" : NULL; break;
+		}
+		if (esc) {
+			buf_add(b, run, (size_t)(s - run));
+			buf_adds(b, esc);
+			run = s + 1;
+		}
+	}
+	buf_add(b, run, (size_t)(end - run));
+}
+
+void text_html_escape(struct buf *b, const char *s, int quotes)
+{
+	if (s)
+		text_html_escape_n(b, s, strlen(s), quotes);
+}
+
+char *text_to_html(const char *text)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	text_html_escape(&b, text, 0);
+	return buf_take(&b, NULL);
+}

@@ -70,6 +70,13 @@ char *text_from_html(const char *html);
 /* The form of a link used to recognise the same article: scheme and host lower-cased, default
  * port and fragment dropped, an empty path made "/".  A new string. */
 char *link_canonical(const char *link);
+struct buf;
+/* Appends text to b escaped for HTML: & < > always, and " ' too when quotes is set (attribute
+ * values).  NULL appends nothing; the _n form takes n bytes. */
+void text_html_escape(struct buf *b, const char *text, int quotes);
+void text_html_escape_n(struct buf *b, const char *text, size_t n, int quotes);
+/* Returns text as a new HTML string (escaped, no markup). */
+char *text_to_html(const char *text);
 /* Collapses runs of white space into one space and trims; returns a new string. */
 char *text_squash(const char *s);
 

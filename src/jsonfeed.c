@@ -34,23 +34,6 @@ static char *resolve(const char *ref, const char *base)
 	return out;
 }
 
-static char *text_to_html(const char *t)
-{
-	struct buf b;
-	buf_init(&b, 0);
-	for (; *t; t++) {
-		if (*t == '&')
-			buf_adds(&b, "&amp;");
-		else if (*t == '<')
-			buf_adds(&b, "&lt;");
-		else if (*t == '>')
-			buf_adds(&b, "&gt;");
-		else
-			buf_addc(&b, *t);
-	}
-	return buf_take(&b, NULL);
-}
-
 static int64_t date_of(json_t *obj, const char *key, int tz)
 {
 	const char *v = str(obj, key);

@@ -198,28 +198,6 @@ static void set_date(int64_t *field, const xmlNode *n, const struct ctx *c)
 	free(s);
 }
 
-static char *html_escape_text(const char *s)
-{
-	struct buf b;
-	buf_init(&b, 0);
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
-			buf_adds(&b, "&amp;");
-			break;
-		case '<':
-			buf_adds(&b, "&lt;");
-			break;
-		case '>':
-			buf_adds(&b, "&gt;");
-			break;
-		default:
-			buf_addc(&b, *s);
-		}
-	}
-	return buf_take(&b, NULL);
-}
-
 /* Serialises the children of n (the inside of an xhtml <div>) as HTML. */
 static char *inner_markup(xmlNode *n)
 {
@@ -275,7 +253,7 @@ static char *atom_html(xmlNode *n)
 		return inner_markup(n);
 	}
 	default: {
-		char *t = node_text(n), *h = html_escape_text(t);
+		char *t = node_text(n), *h = text_to_html(t);
 		free(t);
 		return h;
 	}

@@ -429,31 +429,6 @@ int render_json(const struct render_channel *ch, const struct feed *items, struc
 	return 0;
 }
 
-static void html_escape(struct buf *b, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&':
-			buf_adds(b, "&amp;");
-			break;
-		case '<':
-			buf_adds(b, "&lt;");
-			break;
-		case '>':
-			buf_adds(b, "&gt;");
-			break;
-		case '"':
-			buf_adds(b, "&quot;");
-			break;
-		case '\'':
-			buf_adds(b, "&#39;");
-			break;
-		default:
-			buf_addc(b, *s);
-		}
-	}
-}
-
 static const struct {
 	const char *ext, *type, *label;
 } formats[] = {
@@ -467,8 +442,8 @@ static void index_feed_links(struct buf *b, const struct config *cfg, const char
 	for (size_t f = 0; f < 3; f++) {
 		buf_adds(b, f ? " · " : "");
 		buf_adds(b, "<a href=\"");
-		html_escape(b, cfg->link);
-		html_escape(b, slug);
+		text_html_escape(b, cfg->link, 1);
+		text_html_escape(b, slug, 1);
 		buf_printf(b, ".%s\">%s</a>", formats[f].ext, formats[f].label);
 	}
 }
@@ -476,22 +451,22 @@ static void index_feed_links(struct buf *b, const struct config *cfg, const char
 int render_index(const struct config *cfg, struct feed *const *lists, struct buf *b)
 {
 	buf_adds(b, "<!DOCTYPE html>\n<html lang=\"");
-	html_escape(b, cfg->language);
+	text_html_escape(b, cfg->language, 1);
 	buf_adds(b, "\">\n<head>\n<meta charset=\"utf-8\">\n"
 		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
-	html_escape(b, cfg->title);
+	text_html_escape(b, cfg->title, 1);
 	buf_adds(b, "</title>\n");
 	for (size_t c = 0; c <= cfg->ncategories; c++) {
 		const char *slug = c < cfg->ncategories ? cfg->categories[c].slug : "new";
 		const char *title = c < cfg->ncategories ? cfg->categories[c].title : "New posts";
 		for (size_t f = 0; f < 3; f++) {
 			buf_printf(b, "<link rel=\"alternate\" type=\"%s\" title=\"", formats[f].type);
-			html_escape(b, cfg->title);
+			text_html_escape(b, cfg->title, 1);
 			buf_adds(b, ": ");
-			html_escape(b, title);
+			text_html_escape(b, title, 1);
 			buf_printf(b, " (%s)\" href=\"", formats[f].label);
-			html_escape(b, cfg->link);
-			html_escape(b, slug);
+			text_html_escape(b, cfg->link, 1);
+			text_html_escape(b, slug, 1);
 			buf_printf(b, ".%s\">\n", formats[f].ext);
 		}
 	}
@@ -499,28 +474,28 @@ int render_index(const struct config *cfg, struct feed *const *lists, struct buf
 		    "padding:0 1rem;color:#222}h2{margin-top:2rem;border-bottom:1px solid #ddd}"
 		    "ul{padding-left:1.2rem}.feeds,.footer{font-size:.9rem}.date{color:#666;font-size:.85rem}"
 		    "</style>\n</head>\n<body>\n<h1>");
-	html_escape(b, cfg->title);
+	text_html_escape(b, cfg->title, 1);
 	buf_adds(b, "</h1>\n");
 	if (cfg->description) {
 		buf_adds(b, "<p>");
-		html_escape(b, cfg->description);
+		text_html_escape(b, cfg->description, 1);
 		buf_adds(b, "</p>\n");
 	}
 	buf_adds(b, "<p class=\"feeds\">New posts from every category: ");
 	index_feed_links(b, cfg, "new");
 	buf_adds(b, " · <a href=\"");
-	html_escape(b, cfg->link);
+	text_html_escape(b, cfg->link, 1);
 	buf_adds(b, "feeds.opml\">OPML</a></p>\n");
 	for (size_t c = 0; c < cfg->ncategories; c++) {
 		const struct config_category *cat = &cfg->categories[c];
 		buf_adds(b, "<div class=\"category\">\n<h2 id=\"");
-		html_escape(b, cat->slug);
+		text_html_escape(b, cat->slug, 1);
 		buf_adds(b, "\">");
-		html_escape(b, cat->title);
+		text_html_escape(b, cat->title, 1);
 		buf_adds(b, "</h2>\n");
 		if (cat->description) {
 			buf_adds(b, "<p>");
-			html_escape(b, cat->description);
+			text_html_escape(b, cat->description, 1);
 			buf_adds(b, "</p>\n");
 		}
 		buf_adds(b, "<p class=\"feeds\">");
@@ -534,10 +509,10 @@ int render_index(const struct config *cfg, struct feed *const *lists, struct buf
 			buf_adds(b, "<li>");
 			if (it->link) {
 				buf_adds(b, "<a href=\"");
-				html_escape(b, it->link);
+				text_html_escape(b, it->link, 1);
 				buf_adds(b, "\">");
 			}
-			html_escape(b, it->title && *it->title ? it->title : "(untitled)");
+			text_html_escape(b, it->title && *it->title ? it->title : "(untitled)", 1);
 			if (it->link)
 				buf_adds(b, "</a>");
 			buf_printf(b, " <span class=\"date\" title=\"%s\">%.10s</span></li>\n", when, when);

@@ -8,6 +8,7 @@
 #include <libxml/uri.h>
 
 #include "buf.h"
+#include "feed.h"
 #include "util.h"
 
 /* Elements kept, with the attributes each may keep (besides the global ones). */
@@ -75,31 +76,6 @@ static int find_allowed(const char *name)
 		if (!strcmp(allowed[i].name, name))
 			return (int)i;
 	return -1;
-}
-
-static void escape(struct buf *b, const char *s, int attr)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
-			buf_adds(b, "&amp;");
-			break;
-		case '<':
-			buf_adds(b, "&lt;");
-			break;
-		case '>':
-			buf_adds(b, "&gt;");
-			break;
-		case '"':
-			if (attr)
-				buf_adds(b, "&quot;");
-			else
-				buf_addc(b, '"');
-			break;
-		default:
-			buf_addc(b, *s);
-		}
-	}
 }
 
 /* Returns a new absolute http(s)/mailto URL, a relative one when there is no web base, or NULL
@@ -234,7 +210,7 @@ static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
 		if (!keep)
 			continue;
 		buf_printf(&x->out, " %s=\"", an);
-		escape(&x->out, keep, 1);
+		text_html_escape(&x->out, keep, 1);
 		buf_addc(&x->out, '"');
 		free(keep);
 	}
@@ -264,16 +240,7 @@ static void on_text(void *ctx, const xmlChar *text, int len)
 	struct sax *x = ctx;
 	if (x->skip || !x->wrapper)
 		return;
-	const char *t = (const char *)text, *end = t + len, *run = t;
-	for (const char *c = t; c < end; c++) {
-		const char *esc = *c == '&' ? "&amp;" : *c == '<' ? "&lt;" : *c == '>' ? "&gt;" : NULL;
-		if (esc) {
-			buf_add(&x->out, run, (size_t)(c - run));
-			buf_adds(&x->out, esc);
-			run = c + 1;
-		}
-	}
-	buf_add(&x->out, run, (size_t)(end - run));
+	text_html_escape_n(&x->out, (const char *)text, (size_t)len, 0);
 }
 
 static void on_error(void *ctx, const char *msg, ...)
