@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <libxml/HTMLparser.h>
+#include <libxml/encoding.h>
 #include <libxml/parser.h>
 #include <libxml/uri.h>
 #include <libxml/xmlreader.h>
@@ -677,6 +678,85 @@ static char *map_entities(const char *data, size_t len, size_t *outlen)
 	return buf_take(&b, outlen);
 }
 
+/* The encoding an XML declaration names, copied into out (empty when there is none). */
+static void declared_encoding(const char *data, size_t len, char *out, size_t n)
+{
+	out[0] = '\0';
+	if (len < 6 || memcmp(data, "<?xml", 5))
+		return;
+	const char *end = memchr(data, '>', len < 512 ? len : 512);
+	if (!end)
+		return;
+	for (const char *p = data; p + 9 < end; p++)
+		if (!memcmp(p, "encoding", 8)) {
+			p += 8;
+			while (p < end && (*p == ' ' || *p == '='))
+				p++;
+			if (p < end && (*p == '"' || *p == '\'')) {
+				char q = *p++;
+				size_t k = 0;
+				while (p < end && *p != q && k + 1 < n)
+					out[k++] = *p++;
+				out[k] = '\0';
+			}
+			return;
+		}
+}
+
+/* Whether the bytes are valid UTF-8 holding at least one multi-byte character: then a Latin-1
+ * (or windows-1252, or ASCII) label on them is a lie, a common one, and UTF-8 is the truth. */
+static int utf8_in_disguise(const char *data, size_t len)
+{
+	int multi = 0;
+	const unsigned char *p = (const unsigned char *)data, *end = p + len;
+	while (p < end) {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		int k = (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2 : (*p & 0xF8) == 0xF0 ? 3 : -1;
+		if (k < 0 || *p == 0xC0 || *p == 0xC1 || end - p <= k)
+			return 0;
+		for (int i = 1; i <= k; i++)
+			if ((p[i] & 0xC0) != 0x80)
+				return 0;
+		multi = 1;
+		p += k + 1;
+	}
+	return multi;
+}
+
+/* An encoding label libxml2 can use: common misspellings mapped, unknown labels dropped (the
+ * document's own declaration then decides). */
+static const char *usable_charset(const char *label)
+{
+	static const struct {
+		const char *bogus, *name;
+	} fixes[] = {{"utf8", "UTF-8"},        {"utf-8", "UTF-8"},       {"latin-1", "ISO-8859-1"},
+		     {"latin1", "ISO-8859-1"}, {"iso8859-1", "ISO-8859-1"}, {"iso-latin-1", "ISO-8859-1"},
+		     {"win-1252", "windows-1252"}, {"cp1258", "windows-1258"}, {"win-1258", "windows-1258"}};
+	if (!label || !*label)
+		return NULL;
+	for (size_t i = 0; i < sizeof fixes / sizeof fixes[0]; i++)
+		if (util_strcaseeq(label, fixes[i].bogus))
+			return fixes[i].name;
+	xmlCharEncodingHandlerPtr h = xmlFindCharEncodingHandler(label);
+	if (!h)
+		return NULL;
+	xmlCharEncCloseFunc(h);
+	return label;
+}
+
+static int latin_label(const char *label)
+{
+	static const char *const names[] = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1",
+					    "windows-1252", "cp1252", "us-ascii", "ascii", "iso-8859-15"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (util_strcaseeq(label, names[i]))
+			return 1;
+	return 0;
+}
+
 static int looks_like_html(const char *data, size_t len)
 {
 	size_t n = len < 1024 ? len : 1024;
@@ -796,10 +876,19 @@ struct feed *parse_feed(const char *data, size_t len, const struct parse_options
 	len -= skip;
 	if (data[0] == '{') /* JSON Feed: told apart by the document, not its name or type */
 		return jsonfeed_parse(data, len, opt, err, errlen);
+	/* RFC 7303 order: a BOM (libxml2 reads it), then the HTTP charset, then the declaration;
+	 * a Latin label on UTF-8 bytes is overruled. */
+	struct parse_options eff = *opt;
+	eff.charset = usable_charset(opt->charset);
+	char declared[40];
+	declared_encoding(data, len, declared, sizeof declared);
+	const char *label = eff.charset ? eff.charset : declared;
+	if (!bom && *label && latin_label(label) && utf8_in_disguise(data, len))
+		eff.charset = "UTF-8";
 	size_t mapped_len = 0;
 	char *mapped = map_entities(data, len, &mapped_len);
-	struct feed *f = mapped ? parse_xml(mapped, mapped_len, opt, err, errlen)
-				: parse_xml(data, len, opt, err, errlen);
+	struct feed *f = mapped ? parse_xml(mapped, mapped_len, &eff, err, errlen)
+				: parse_xml(data, len, &eff, err, errlen);
 	free(mapped);
 	return f;
 }
@@ -810,6 +899,8 @@ static struct feed *parse_xml(const char *data, size_t len, const struct parse_o
 	struct ctx c = {.opt = opt, .format = FMT_UNKNOWN, .feed = NULL};
 	int options = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR |
 		      XML_PARSE_COMPACT | XML_PARSE_NOCDATA;
+	if (opt->charset && *opt->charset)
+		options |= XML_PARSE_IGNORE_ENC; /* the HTTP charset (or a correction) outranks the declaration */
 	xmlTextReaderPtr r = xmlReaderForMemory(data, (int)len, opt->base_url, opt->charset, options);
 	if (!r) {
 		util_errf(err, errlen, "cannot start the XML reader");

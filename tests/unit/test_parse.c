@@ -603,6 +603,96 @@ static void test_jsonfeed_rejects(void **state)
 	}
 }
 
+static struct feed *parse_cs(const char *doc, size_t len, const char *charset)
+{
+	struct parse_options opt = {.base_url = NULL, .charset = charset, .tz_offset = 0};
+	err[0] = '\0';
+	struct feed *f = parse_feed(doc, len, &opt, err, sizeof err);
+	if (!f)
+		fail_msg("parse_feed failed: %s", err);
+	return f;
+}
+
+#define RSS_TITLE(decl, title)                                                                     \
+	"<?xml version=\"1.0\" encoding=\"" decl "\"?><rss version=\"2.0\"><channel><title>" title      \
+	"</title><item><title>x</title><link>http://e.org/1</link></item></channel></rss>"
+
+static void test_encodings(void **state)
+{
+	(void)state;
+	/* windows-1258 sends Vietnamese decomposed: e + U+0323 (\xf2 in cp1258) + U+0302 ... */
+	static const char w1258[] = RSS_TITLE("windows-1258", "Vi\xea\xf2t Nam");
+	struct feed *f = parse_cs(w1258, sizeof w1258 - 1, NULL);
+	assert_str(f->title, "Việt Nam", "windows-1258, composed to NFC");
+	feed_free(f);
+	/* the declaration lies: UTF-8 bytes labelled ISO-8859-1 */
+	static const char lie[] = RSS_TITLE("ISO-8859-1", "Ti\xe1\xba\xbfng Vi\xe1\xbb\x87t caf\xc3\xa9");
+	f = parse_cs(lie, sizeof lie - 1, NULL);
+	assert_str(f->title, "Tiếng Việt café", "Latin-1 label on UTF-8 bytes");
+	feed_free(f);
+	/* a real Latin-1 document stays Latin-1 */
+	static const char latin[] = RSS_TITLE("ISO-8859-1", "caf\xe9 cr\xe8me");
+	f = parse_cs(latin, sizeof latin - 1, NULL);
+	assert_str(f->title, "café crème", "real Latin-1");
+	feed_free(f);
+	/* the HTTP charset outranks the declaration */
+	static const char http[] = RSS_TITLE("UTF-8", "\x93quoted\x94");
+	f = parse_cs(http, sizeof http - 1, "windows-1252");
+	assert_str(f->title, "\xe2\x80\x9cquoted\xe2\x80\x9d", "HTTP charset windows-1252");
+	feed_free(f);
+	/* bogus and unknown labels */
+	static const char utf[] = RSS_TITLE("utf8", "caf\xc3\xa9");
+	f = parse_cs(utf, sizeof utf - 1, "utf8");
+	assert_str(f->title, "café", "HTTP label utf8");
+	feed_free(f);
+	f = parse_cs(utf, sizeof utf - 1, "x-no-such-charset");
+	assert_str(f->title, "café", "unknown HTTP label ignored");
+	feed_free(f);
+	static const char l1[] = RSS_TITLE("latin-1", "caf\xe9");
+	f = parse_cs(l1, sizeof l1 - 1, NULL);
+	assert_str(f->title, "café", "declared latin-1");
+	feed_free(f);
+	/* UTF-16 with a BOM */
+	static const char u8doc[] = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss version=\"2.0\"><channel>"
+				    "<title>Hà Nội</title><item><title>x</title></item></channel></rss>";
+	char *u16 = xmalloc(2 * sizeof u8doc + 2);
+	size_t n = 0;
+	u16[n++] = '\xff';
+	u16[n++] = '\xfe';
+	for (const unsigned char *p = (const unsigned char *)u8doc; *p;) {
+		unsigned c = *p++;
+		if (c >= 0xE0) {
+			c = (c & 0x0F) << 12 | (p[0] & 0x3F) << 6 | (p[1] & 0x3F);
+			p += 2;
+		} else if (c >= 0xC0) {
+			c = (c & 0x1F) << 6 | (p[0] & 0x3F);
+			p += 1;
+		}
+		u16[n++] = (char)(c & 0xFF);
+		u16[n++] = (char)(c >> 8);
+	}
+	f = parse_cs(u16, n, NULL);
+	assert_str(f->title, "Hà Nội", "UTF-16LE with BOM");
+	feed_free(f);
+	free(u16);
+}
+
+static void test_html_entities(void **state)
+{
+	(void)state;
+	static const char doc[] =
+		"<rss version=\"2.0\"><channel><title>A&nbsp;B &rsquo;q&rsquo; Q&A &amp; &copy; &bogus; &#8220;x&#x201D;</title>"
+		"<item><title>Tom & Jerry&hellip;</title><link>http://e.org/?a=1&b=2</link>"
+		"<description><![CDATA[<p>&nbsp;kept &amp; CDATA</p>]]></description></item></channel></rss>";
+	struct feed *f = parse_ok(doc, NULL);
+	assert_str(f->title, "A\xc2\xa0" "B \xe2\x80\x99q\xe2\x80\x99 Q&A & \xc2\xa9 &bogus; \xe2\x80\x9cx\xe2\x80\x9d",
+		   "HTML entities in a title");
+	assert_str(f->items[0].title, "Tom & Jerry\xe2\x80\xa6", "bare & and &hellip;");
+	assert_str(f->items[0].link, "http://e.org/?a=1&b=2", "bare & in a link");
+	assert_str(f->items[0].summary, "<p>\xc2\xa0kept &amp; CDATA</p>", "CDATA untouched");
+	feed_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -620,6 +710,8 @@ int main(void)
 		cmocka_unit_test(test_declared_charset),
 		cmocka_unit_test(test_other_dialects),
 		cmocka_unit_test(test_many_items_in_order),
+		cmocka_unit_test(test_encodings),
+		cmocka_unit_test(test_html_entities),
 		cmocka_unit_test(test_jsonfeed11),
 		cmocka_unit_test(test_jsonfeed10),
 		cmocka_unit_test(test_jsonfeed_rejects),
