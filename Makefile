@@ -21,7 +21,11 @@ CFLAGS_ALL = -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DTIDINGS_VERS
              $(WARN) $(WERROR) -g -MMD -MP $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lm $(LDLIBS)
 
-ifeq ($(FLAVOUR),asan)
+ifeq ($(FLAVOUR),fuzz)
+  CC := clang
+  CFLAGS_ALL += -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+  LDFLAGS    += -fsanitize=fuzzer,address,undefined
+else ifeq ($(FLAVOUR),asan)
   CFLAGS_ALL += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
   LDFLAGS    += -fsanitize=address,undefined
 else
@@ -32,7 +36,7 @@ SRCS    := $(wildcard src/*.c)
 LIBOBJS := $(patsubst src/%.c,$(BUILD)/%.o,$(filter-out src/main.c,$(SRCS))) $(BUILD)/feed_xsl.o
 UNITS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps run test asan unit e2e bench clean check-config
+.PHONY: all deps run test asan fuzz fuzz-run unit e2e bench clean
 all: tidings
 
 deps:
@@ -76,6 +80,27 @@ test: $(BUILD)/tidings $(UNITS)
 
 asan:
 	$(MAKE) FLAVOUR=asan test
+
+# make fuzz: each libFuzzer target (clang) runs FUZZ_SECONDS (default 30) on a copy of its seed
+# corpus in tests/fuzz/corpus/; a crash leaves its input in build/fuzz/ and fails the target.
+FUZZ_SECONDS ?= 30
+FUZZERS := parse date
+fuzz:
+	@sh mk/deps.sh 'fuzzer:clang|clang libclang-rt-14-dev'
+	$(MAKE) FLAVOUR=fuzz fuzz-run
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libtidings.a | deps
+	$(CC) $(CFLAGS_ALL) -Isrc -o $@ $< $(BUILD)/libtidings.a $(LDFLAGS) $(LDLIBS_ALL)
+
+fuzz-run: $(patsubst %,$(BUILD)/fuzz_%,$(FUZZERS))
+	@for t in $(FUZZERS); do \
+		rm -rf $(BUILD)/corpus-$$t && cp -R tests/fuzz/corpus/$$t $(BUILD)/corpus-$$t && \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s" && \
+		$(BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -max_len=65536 \
+			-artifact_prefix=$(BUILD)/crash-$$t- -print_final_stats=1 $(BUILD)/corpus-$$t 2>$(BUILD)/fuzz-$$t.log || \
+			{ tail -n 40 $(BUILD)/fuzz-$$t.log; exit 1; }; \
+		grep -E '^stat::number_of_executed_units|^Done' $(BUILD)/fuzz-$$t.log | tail -n 2; \
+	done
 
 $(BUILD)/bench_render: bench/bench_render.c $(BUILD)/libtidings.a | deps
 	$(CC) $(CFLAGS_ALL) -Isrc -o $@ $< $(BUILD)/libtidings.a $(LDFLAGS) $(LDLIBS_ALL)

@@ -5,7 +5,8 @@
 # sudo); elsewhere it prints the package names and fails.
 set -u
 
-# pkg-config module or command | Debian package
+# pkg-config module, command, Python module or fuzzer:clang | Debian package (a space-separated list
+# is installed together)
 need='
 pkg:libxml-2.0|libxml2-dev
 pkg:libcurl|libcurl4-openssl-dev
@@ -36,6 +37,10 @@ for line in $need; do
 	pkg:*) command -v pkg-config >/dev/null 2>&1 && pkg-config --exists "${what#pkg:}" && continue ;;
 	cmd:*) command -v "${what#cmd:}" >/dev/null 2>&1 && continue ;;
 	py:*) /usr/bin/python3 -c "import ${what#py:}" >/dev/null 2>&1 && continue ;;
+	fuzzer:*) # clang can link a libFuzzer target
+		command -v clang >/dev/null 2>&1 &&
+			printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' |
+			clang -fsanitize=fuzzer -x c - -o /dev/null >/dev/null 2>&1 && continue ;;
 	esac
 	case " $missing " in *" $pkg "*) ;; *) missing="$missing $pkg" ;; esac
 done
