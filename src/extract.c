@@ -3,6 +3,8 @@
 #include <ctype.h>
 #include <string.h>
 
+#include <libxml/HTMLparser.h>
+#include <libxml/uri.h>
 #include <utf8proc.h>
 
 #include "buf.h"
@@ -286,4 +288,63 @@ out:
 		free(paras[i]);
 	free(paras);
 	return f;
+}
+
+static int feed_type(const char *type)
+{
+	static const char *const types[] = {"application/rss+xml", "application/atom+xml",
+					    "application/feed+json", "application/rdf+xml"};
+	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+		if (util_strcaseeq(type, types[i]))
+			return 1;
+	return 0;
+}
+
+static char *find_feed_link(xmlNode *n, const char *base, int depth)
+{
+	for (; n && depth < 64; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (util_strcaseeq((const char *)n->name, "link")) {
+			xmlChar *rel = xmlGetProp(n, (const xmlChar *)"rel");
+			xmlChar *type = xmlGetProp(n, (const xmlChar *)"type");
+			xmlChar *href = xmlGetProp(n, (const xmlChar *)"href");
+			char *found = NULL;
+			if (rel && type && href && *href && feed_type((const char *)type)) {
+				/* rel is a list of tokens; "alternate" must be one of them */
+				char *r = xstrdup((const char *)rel), *save = NULL;
+				for (char *tok = strtok_r(r, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save))
+					if (util_strcaseeq(tok, "alternate")) {
+						xmlChar *abs = base ? xmlBuildURI(href, (const xmlChar *)base) : NULL;
+						found = xstrdup(abs ? (const char *)abs : (const char *)href);
+						xmlFree(abs);
+						break;
+					}
+				free(r);
+			}
+			xmlFree(rel);
+			xmlFree(type);
+			xmlFree(href);
+			if (found)
+				return found;
+		}
+		char *inner = find_feed_link(n->children, base, depth + 1);
+		if (inner)
+			return inner;
+	}
+	return NULL;
+}
+
+char *extract_feed_link(const char *html, size_t len, const char *base)
+{
+	if (len > (size_t)INT32_MAX)
+		return NULL;
+	htmlDocPtr doc = htmlReadMemory(html, (int)len, base, NULL,
+					HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+						HTML_PARSE_NONET);
+	if (!doc)
+		return NULL;
+	char *link = find_feed_link(doc->children, base, 0);
+	xmlFreeDoc(doc);
+	return link;
 }

@@ -26,4 +26,8 @@ struct feed *extract_text(const char *data, size_t len, const struct extract_opt
  * tz_offset minutes east of UTC.  Returns DATE_NONE when s does not match. */
 int64_t extract_date(const char *s, const char *format, int tz_offset);
 
+/* The first feed an HTML page advertises (<link rel="alternate" type="application/rss+xml",
+ * atom+xml or feed+json), made absolute against base; NULL when there is none. */
+char *extract_feed_link(const char *html, size_t len, const char *base);
+
 #endif

@@ -22,6 +22,8 @@
 struct job {
 	const struct config_source *src;
 	struct store_source state;
+	char *discovered;    /* a feed found on the source's HTML page: fetched in a second round */
+	int discovered_once; /* that round is running: no discovery again */
 };
 
 struct workers;
@@ -91,6 +93,7 @@ struct task {
 	char hash[65];
 	struct feed *feed;     /* set by a worker */
 	char perr[256];
+	char *discovered;      /* type = auto: the feed an HTML page advertises */
 };
 
 struct queue {
@@ -150,6 +153,9 @@ static void parse_task(struct task *t)
 		.tz_offset = t->job->src->tz_offset,
 	};
 	t->feed = parse_feed(t->r.body, t->r.len, &po, t->perr, sizeof t->perr);
+	if (!t->feed && t->job->src->type == SOURCE_AUTO && !t->job->discovered_once &&
+	    strstr(t->perr, "HTML page"))
+		t->discovered = extract_feed_link(t->r.body, t->r.len, t->r.final_url);
 	/* The body is no longer needed: free it early to keep memory flat. */
 	free(t->r.body);
 	t->r.body = NULL;
@@ -196,6 +202,9 @@ static void record(struct pass *p, struct job *job, struct store_fetch *f, const
 	if (store_update_source(p->store, src->name, f, &st, err, sizeof err) < 0) {
 		log_msg(LOG_ERROR, "poll: %s: %s", src->name, err);
 		p->stats->failed++;
+	} else if (f->outcome == STORE_FAILED && job->discovered && !job->discovered_once) {
+		log_msg(LOG_INFO, "poll: %s: %s", src->name, why); /* fetched in the second round */
+		p->done--;
 	} else if (f->outcome == STORE_FAILED || f->outcome == STORE_GONE) {
 		log_msg(LOG_WARN, "poll: %s: %s", src->name, why);
 		p->stats->failed++;
@@ -247,6 +256,15 @@ static void store_task(struct pass *p, struct task *t)
 		f.body_hash = t->hash;
 		if (!t->feed && !t->perr[0]) {
 			f.outcome = STORE_NOT_MODIFIED; /* same bytes as last time: nothing changes */
+		} else if (!t->feed && t->discovered && (util_strncaseeq(t->discovered, "http://", 7) ||
+							  util_strncaseeq(t->discovered, "https://", 8))) {
+			/* An HTML page advertising its feed: from now on the feed is the source. */
+			f.outcome = STORE_FAILED;
+			f.body_hash = NULL;
+			f.new_url = t->discovered;
+			snprintf(why, sizeof why, "an HTML page; polling the feed it advertises, %s", t->discovered);
+			free(job->discovered);
+			job->discovered = xstrdup(t->discovered);
 		} else if (!t->feed) {
 			f.outcome = STORE_FAILED;
 			f.body_hash = NULL;
@@ -261,6 +279,7 @@ static void store_task(struct pass *p, struct task *t)
 		}
 	}
 	record(p, job, &f, why, hint, r->retry_after, r->permanent_url);
+	free(t->discovered);
 	feed_free(t->feed);
 	fetch_result_release(&t->r);
 	free(t);
@@ -547,6 +566,29 @@ int poll_run(const struct config *cfg, struct store *store, const struct poll_op
 	progress(&p);
 	int frc = fetch_run(fetcher, on_done, &p, opt->stop);
 	workers_finish(&w);
+	/* Second round: the feeds that sources of type = auto turned out to advertise. */
+	int again = 0;
+	for (size_t i = 0; frc == 0 && i < njobs; i++) {
+		struct job *job = &jobs[i];
+		if (!job->discovered || job->discovered_once || (opt->stop && *opt->stop))
+			continue;
+		job->discovered_once = 1;
+		free(job->state.fetch_url);
+		free(job->state.etag);
+		free(job->state.last_modified);
+		free(job->state.body_hash);
+		job->state.fetch_url = xstrdup(job->discovered);
+		job->state.etag = job->state.last_modified = job->state.body_hash = NULL;
+		job->state.errors = 0;
+		fetch_add(fetcher, job->state.fetch_url, NULL, NULL, job->src->allow_private, job);
+		again++;
+	}
+	if (again) {
+		p.total += again;
+		workers_start(&w, &p);
+		frc = fetch_run(fetcher, on_done, &p, opt->stop);
+		workers_finish(&w);
+	}
 	if (frc < 0) {
 		util_errf(err, errlen, "poll: the transfer loop failed");
 		goto out;
@@ -558,8 +600,10 @@ out:
 	for (size_t i = 0; i < ndirs; i++)
 		free(dirs[i].path);
 	free(dirs);
-	for (size_t i = 0; i < njobs; i++)
+	for (size_t i = 0; i < njobs; i++) {
 		store_source_release(&jobs[i].state);
+		free(jobs[i].discovered);
+	}
 	free(jobs);
 	fetch_free(fetcher);
 	return rc;
