@@ -525,17 +525,25 @@ int render_index(const struct config *cfg, struct feed *const *lists, struct buf
 	return 0;
 }
 
+/* Starts an OPML 2.0 document and leaves it inside <body>. */
+static int opml_open(struct writer *wr, const char *title)
+{
+	if (writer_open(wr) < 0)
+		return -1;
+	start(wr, "opml");
+	attr(wr, "version", "2.0");
+	start(wr, "head");
+	element(wr, "title", title);
+	end(wr);
+	start(wr, "body");
+	return 0;
+}
+
 int render_opml(const struct config *cfg, struct buf *out)
 {
 	struct writer wr;
-	if (writer_open(&wr) < 0)
+	if (opml_open(&wr, cfg->title) < 0)
 		return -1;
-	start(&wr, "opml");
-	attr(&wr, "version", "2.0");
-	start(&wr, "head");
-	element(&wr, "title", cfg->title);
-	end(&wr);
-	start(&wr, "body");
 	for (size_t c = 0; c <= cfg->ncategories; c++) {
 		const char *slug = c < cfg->ncategories ? cfg->categories[c].slug : "new";
 		const char *title = c < cfg->ncategories ? cfg->categories[c].title : "New posts";
@@ -559,14 +567,8 @@ int render_opml(const struct config *cfg, struct buf *out)
 int render_sources_opml(const struct config *cfg, struct buf *out)
 {
 	struct writer wr;
-	if (writer_open(&wr) < 0)
+	if (opml_open(&wr, cfg->title) < 0)
 		return -1;
-	start(&wr, "opml");
-	attr(&wr, "version", "2.0");
-	start(&wr, "head");
-	element(&wr, "title", cfg->title);
-	end(&wr);
-	start(&wr, "body");
 	for (size_t c = 0; c < cfg->ncategories; c++) {
 		const struct config_category *cat = &cfg->categories[c];
 		start(&wr, "outline");
