@@ -86,7 +86,7 @@ asan:
 FUZZ_SECONDS ?= 30
 FUZZERS := parse date
 fuzz:
-	@sh mk/deps.sh 'fuzzer:clang|clang libclang-rt-14-dev'
+	@sh mk/deps.sh 'fuzzer:clang|clang,libclang-rt-14-dev'
 	$(MAKE) FLAVOUR=fuzz fuzz-run
 
 $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libtidings.a | deps

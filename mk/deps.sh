@@ -5,8 +5,7 @@
 # sudo); elsewhere it prints the package names and fails.
 set -u
 
-# pkg-config module, command, Python module or fuzzer:clang | Debian package (a space-separated list
-# is installed together)
+# pkg-config module, command, Python module or fuzzer:clang | Debian package(s), comma-separated
 need='
 pkg:libxml-2.0|libxml2-dev
 pkg:libcurl|libcurl4-openssl-dev
@@ -42,7 +41,9 @@ for line in $need; do
 			printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' |
 			clang -fsanitize=fuzzer -x c - -o /dev/null >/dev/null 2>&1 && continue ;;
 	esac
-	case " $missing " in *" $pkg "*) ;; *) missing="$missing $pkg" ;; esac
+	for p in $(echo "$pkg" | tr ',' ' '); do
+		case " $missing " in *" $p "*) ;; *) missing="$missing $p" ;; esac
+	done
 done
 [ -z "$missing" ] && exit 0
 

@@ -424,22 +424,19 @@ static int source_key(struct parser *p, const char *key, const char *v)
 		return set_string(&s->date_format, v);
 	if (!strcmp(key, "max_articles"))
 		return parse_int(p, key, v, 1, 1000, &s->max_articles);
-	static const struct {
+	struct {
 		const char *key;
-		size_t off;
+		char **field;
 	} xpaths[] = {
-		{"xpath_links", offsetof(struct config_source, xpath_links)},
-		{"xpath_title", offsetof(struct config_source, xpath_title)},
-		{"xpath_date", offsetof(struct config_source, xpath_date)},
-		{"xpath_author", offsetof(struct config_source, xpath_author)},
-		{"xpath_summary", offsetof(struct config_source, xpath_summary)},
-		{"xpath_content", offsetof(struct config_source, xpath_content)},
+		{"xpath_links", &s->xpath_links},     {"xpath_title", &s->xpath_title},
+		{"xpath_date", &s->xpath_date},       {"xpath_author", &s->xpath_author},
+		{"xpath_summary", &s->xpath_summary}, {"xpath_content", &s->xpath_content},
 	};
 	for (size_t i = 0; i < sizeof xpaths / sizeof xpaths[0]; i++)
 		if (!strcmp(key, xpaths[i].key)) {
 			if (!*v)
 				return fail(p, "%s: must not be empty", key);
-			return set_string((char **)((char *)s + xpaths[i].off), v);
+			return set_string(xpaths[i].field, v);
 		}
 	return fail(p, "unknown key \"%s\"", key);
 }
