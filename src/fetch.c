@@ -82,13 +82,17 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 static int private_address(const struct sockaddr *sa)
 {
 	if (sa->sa_family == AF_INET) {
-		uint32_t a = ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr);
+		struct sockaddr_in in;
+		memcpy(&in, sa, sizeof in);
+		uint32_t a = ntohl(in.sin_addr.s_addr);
 		return (a >> 24) == 0 || (a >> 24) == 10 || (a >> 24) == 127 || (a >> 16) == 0xA9FE ||
 		       (a >> 20) == 0xAC1 || (a >> 16) == 0xC0A8 || (a >> 22) == (100u << 2 | 1) ||
 		       (a >> 28) == 0xE || a == 0xFFFFFFFFu;
 	}
 	if (sa->sa_family == AF_INET6) {
-		const unsigned char *b = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+		struct sockaddr_in6 in6;
+		memcpy(&in6, sa, sizeof in6);
+		const unsigned char *b = in6.sin6_addr.s6_addr;
 		static const unsigned char zero[16];
 		if (!memcmp(b, zero, 15) && (b[15] == 0 || b[15] == 1))
 			return 1; /* :: and ::1 */
