@@ -511,8 +511,24 @@ static void atom_entry(xmlNode *node, struct ctx *c)
 			}
 		} else if (ns == NS_MEDIA) {
 			media_element(it, n, local, c);
-		} else if (ns == NS_DC && !strcmp(local, "creator")) {
-			set_once(&it->author, node_text(n));
+		} else if (ns == NS_DC) {
+			/* Dublin Core in Atom entries: Atom 0.3 feeds (Blogger's) carried labels there. */
+			if (!strcmp(local, "creator")) {
+				set_once(&it->author, node_text(n));
+			} else if (!strcmp(local, "subject")) {
+				char *t = node_text(n), *sq = text_squash(t);
+				if (*sq)
+					item_add_category(it, sq);
+				free(sq);
+				free(t);
+			} else if (!strcmp(local, "date")) {
+				set_date(&it->published, n, c);
+			}
+		} else if (ns == NS_DCTERMS) {
+			if (!strcmp(local, "issued") || !strcmp(local, "created"))
+				set_date(&it->published, n, c);
+			else if (!strcmp(local, "modified"))
+				set_date(&it->updated, n, c);
 		}
 	}
 }
