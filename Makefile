@@ -106,7 +106,7 @@ $(BUILD)/bench_render: bench/bench_render.c $(BUILD)/libtidings.a | deps
 	$(CC) $(CFLAGS_ALL) -Isrc -o $@ $< $(BUILD)/libtidings.a $(LDFLAGS) $(LDLIBS_ALL)
 
 bench: tidings $(BUILD)/bench_render
-	@sh mk/deps.sh 'cmd:wrk|wrk' 'cmd:nginx|nginx' 'cmd:/usr/bin/time|time'
+	@sh mk/deps.sh 'cmd:wrk|wrk' 'cmd:nginx|nginx' 'cmd:/usr/bin/time|time' 'cmd:sfeed|sfeed'
 	@sh bench/run.sh
 
 clean:

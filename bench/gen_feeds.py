@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes N RSS 2.0 feeds of about 200 KB (62 items each) for the polling benchmark.
 
-usage: gen_feeds.py DIR N
+usage: gen_feeds.py DIR N  |  gen_feeds.py --big FILE MEGABYTES
 Each feed looks like a news site's: Vietnamese and English text, HTML content, categories,
 authors, RFC 822 dates.  Output is deterministic for a given N."""
 import os
@@ -46,7 +46,28 @@ def feed(i, rng):
             "</channel>\n</rss>\n" % (i, i, "".join(items)))
 
 
+def big(path, megabytes):
+    """One RSS 2.0 feed of about `megabytes` MB: the same kind of items, many of them."""
+    rng = random.Random(7)
+    with open(path, "w", encoding="utf-8") as f:
+        head = feed(0, rng)
+        start = head.index("<item>")
+        end = head.rindex("</item>") + len("</item>\n")
+        f.write(head[:start])
+        written, i = 0, 0
+        while written < megabytes * 1024 * 1024:
+            chunk = feed(i, random.Random(i))
+            items = chunk[chunk.index("<item>"):chunk.rindex("</item>") + len("</item>\n")]
+            f.write(items)
+            written += len(items.encode("utf-8"))
+            i += 1
+        f.write(head[end:])
+
+
 def main():
+    if sys.argv[1] == "--big":
+        big(sys.argv[2], int(sys.argv[3]))
+        return
     out, n = sys.argv[1], int(sys.argv[2])
     os.makedirs(out, exist_ok=True)
     for i in range(n):

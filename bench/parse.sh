@@ -1,0 +1,30 @@
+#!/bin/sh
+# Parse benchmark (issue 3): one feed of about BENCH_BIG_MB (default 50) MB, parsed by tidings,
+# sfeed and Python feedparser (python3-feedparser), with xmllint --stream as a reference, in the
+# same run; wall time, peak memory and ratios.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=$root/tidings
+mb=${BENCH_BIG_MB:-50}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT INT TERM
+cd "$work"
+python3 "$root/bench/gen_feeds.py" --big big.xml "$mb"
+printf '[site]\nmax_size = 1G\n' >big.ini
+echo "== parsing one feed of $(($(wc -c <big.xml) / 1048576)) MB ($(grep -c '<item>' big.xml) items)"
+run() {
+	label=$1
+	shift
+	/usr/bin/time -f '%e %M' -o t.out "$@" >/dev/null 2>err.out || { echo "bench: $label failed" >&2; cat err.out >&2; exit 1; }
+	read -r wall rss <t.out
+	printf '%-22s wall %7.2f s  peak %7.1f MB\n' "$label" "$wall" "$(echo "$rss" | awk '{print $1 / 1024}')"
+	echo "$wall $rss" >"$label.res"
+}
+run tidings "$bin" -c big.ini parse big.xml
+run sfeed sh -c 'sfeed < big.xml'
+run xmllint-stream xmllint --stream --noout big.xml
+run feedparser /usr/bin/python3 -c 'import feedparser, sys; feedparser.parse(sys.argv[1])' big.xml
+w() { awk '{print $1}' "$1.res"; }
+echo "tidings vs sfeed:      $(echo "$(w sfeed) $(w tidings)" | awk '{printf "%.2f", $1 / $2}')x sfeed's speed (target >= 1)"
+echo "tidings vs feedparser: $(echo "$(w feedparser) $(w tidings)" | awk '{printf "%.1f", $1 / $2}')x faster (target >= 50)"
+echo "tidings peak memory:   $(awk '{printf "%.0f", $2 / 1024}' tidings.res) MB for a $(($(wc -c <big.xml) / 1048576)) MB document (target <= 2x + 16 MB)"
