@@ -364,6 +364,33 @@ static void media_element(struct item *it, xmlNode *n, const char *local, const 
 	}
 }
 
+/* Dublin Core (elements and terms) in an item or entry of any dialect. */
+static void dublin_core(struct item *it, xmlNode *n, enum ns ns, const char *local, struct ctx *c)
+{
+	if (ns == NS_DCTERMS) {
+		if (!strcmp(local, "issued") || !strcmp(local, "created"))
+			set_date(&it->published, n, c);
+		else if (!strcmp(local, "modified"))
+			set_date(&it->updated, n, c);
+		return;
+	}
+	if (!strcmp(local, "creator")) {
+		set_once(&it->author, node_text(n));
+	} else if (!strcmp(local, "date")) {
+		set_date(&it->published, n, c);
+	} else if (!strcmp(local, "subject")) {
+		char *t = node_text(n), *sq = text_squash(t);
+		if (*sq)
+			item_add_category(it, sq);
+		free(sq);
+		free(t);
+	} else if (!strcmp(local, "title")) {
+		set_once(&it->title, node_text(n));
+	} else if (!strcmp(local, "identifier")) {
+		set_once(&it->id, node_text(n));
+	}
+}
+
 static void rss_item(xmlNode *node, struct ctx *c)
 {
 	struct item *it = feed_add_item(c->feed);
@@ -411,26 +438,8 @@ static void rss_item(xmlNode *node, struct ctx *c)
 		} else if (ns == NS_CONTENT && !strcmp(local, "encoded")) {
 			if (!it->content)
 				it->content = clean_html(n, node_text(n), c->opt);
-		} else if (ns == NS_DC) {
-			if (!strcmp(local, "creator"))
-				set_once(&it->author, node_text(n));
-			else if (!strcmp(local, "date"))
-				set_date(&it->published, n, c);
-			else if (!strcmp(local, "subject")) {
-				char *t = node_text(n), *sq = text_squash(t);
-				if (*sq)
-					item_add_category(it, sq);
-				free(sq);
-				free(t);
-			} else if (!strcmp(local, "title"))
-				set_once(&it->title, node_text(n));
-			else if (!strcmp(local, "identifier"))
-				set_once(&it->id, node_text(n));
-		} else if (ns == NS_DCTERMS) {
-			if (!strcmp(local, "issued") || !strcmp(local, "created"))
-				set_date(&it->published, n, c);
-			else if (!strcmp(local, "modified"))
-				set_date(&it->updated, n, c);
+		} else if (ns == NS_DC || ns == NS_DCTERMS) {
+			dublin_core(it, n, ns, local, c);
 		} else if (ns == NS_ATOM) {
 			if (!strcmp(local, "updated"))
 				set_date(&it->updated, n, c);
@@ -511,24 +520,9 @@ static void atom_entry(xmlNode *node, struct ctx *c)
 			}
 		} else if (ns == NS_MEDIA) {
 			media_element(it, n, local, c);
-		} else if (ns == NS_DC) {
-			/* Dublin Core in Atom entries: Atom 0.3 feeds (Blogger's) carried labels there. */
-			if (!strcmp(local, "creator")) {
-				set_once(&it->author, node_text(n));
-			} else if (!strcmp(local, "subject")) {
-				char *t = node_text(n), *sq = text_squash(t);
-				if (*sq)
-					item_add_category(it, sq);
-				free(sq);
-				free(t);
-			} else if (!strcmp(local, "date")) {
-				set_date(&it->published, n, c);
-			}
-		} else if (ns == NS_DCTERMS) {
-			if (!strcmp(local, "issued") || !strcmp(local, "created"))
-				set_date(&it->published, n, c);
-			else if (!strcmp(local, "modified"))
-				set_date(&it->updated, n, c);
+		} else if (ns == NS_DC || ns == NS_DCTERMS) {
+			/* Atom 0.3 feeds (Blogger's) carried their labels in dc:subject. */
+			dublin_core(it, n, ns, local, c);
 		}
 	}
 }
