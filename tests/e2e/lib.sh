@@ -259,3 +259,39 @@ fc() { "$PYTHON" "$E2E_DIR/feedcheck.py" "$@"; }
 
 # has_title FILE TITLE : FILE (a feed) holds an item whose normalised title is TITLE.
 has_title() { fc titles "$1" 2>/dev/null | grep -Fxq -- "$2"; }
+
+# rfc822 EPOCH : the date as RSS writes it (GMT).
+rfc822() { LC_ALL=C date -u -d "@$1" '+%a, %d %b %Y %H:%M:%S GMT'; }
+
+# write_rss FILE PREFIX N... : RSS 2.0 with items "PREFIX item N" (guid PREFIX-N), dated from $now
+# (seconds; the test sets it) a day ago plus N times ten minutes; a <ttl> when $TTL is set.
+write_rss() {
+	_f=$1
+	_p=$2
+	shift 2
+	{
+		echo '<?xml version="1.0" encoding="UTF-8"?>'
+		echo "<rss version=\"2.0\"><channel><title>$_p feed</title>"
+		echo "<link>https://example.org/$_p/</link><description>e2e $_p</description>${TTL:+<ttl>$TTL</ttl>}"
+		for _n in "$@"; do
+			echo "<item><title>$_p item $_n</title><link>https://example.org/$_p/$_n</link>"
+			echo "<guid isPermaLink=\"false\">$_p-$_n</guid><pubDate>$(rfc822 $((now - 86400 + _n * 600)))</pubDate>"
+			echo "<description>Body of $_p item $_n.</description></item>"
+		done
+		echo '</channel></rss>'
+	} >"$_f"
+}
+
+# rule PATH JSON : sets (replaces) the fixture rule for PATH in the rules file $RULES, atomically.
+rule() {
+	"$PYTHON" - "$RULES" "$1" "$2" <<'EOF'
+import json, os, sys
+f, path, val = sys.argv[1:4]
+with open(f) as fh:
+    d = json.load(fh)
+d[path] = json.loads(val)
+with open(f + ".tmp", "w") as fh:
+    json.dump(d, fh)
+os.rename(f + ".tmp", f)
+EOF
+}

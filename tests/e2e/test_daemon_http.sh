@@ -9,23 +9,6 @@ cd "$T" || exit 1
 mkdir -p www
 
 now=$(date +%s)
-rfc822() { LC_ALL=C date -u -d "@$1" '+%a, %d %b %Y %H:%M:%S GMT'; }
-write_rss() {
-	_f=$1
-	_p=$2
-	shift 2
-	{
-		echo '<?xml version="1.0" encoding="UTF-8"?>'
-		echo "<rss version=\"2.0\"><channel><title>$_p feed</title>"
-		echo "<link>https://example.org/$_p/</link><description>e2e $_p</description>"
-		for _n in "$@"; do
-			echo "<item><title>$_p item $_n</title><link>https://example.org/$_p/$_n</link>"
-			echo "<guid isPermaLink=\"false\">$_p-$_n</guid><pubDate>$(rfc822 $((now - 86400 + _n * 600)))</pubDate>"
-			echo "<description>Body of $_p item $_n.</description></item>"
-		done
-		echo '</channel></rss>'
-	} >"$_f"
-}
 write_rss www/a.xml alpha 1 2
 write_rss www/b.xml beta 1
 write_rss www/slow.xml slow 1

@@ -8,7 +8,6 @@ cd "$T" || exit 1
 mkdir -p www
 
 now=$(date +%s)
-rfc822() { LC_ALL=C date -u -d "@$1" '+%a, %d %b %Y %H:%M:%S GMT'; }
 LM1=$(rfc822 $((now - 7200)))
 LM2=$(rfc822 $((now - 3600)))
 LM3=$(rfc822 $((now - 1800)))

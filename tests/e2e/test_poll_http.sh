@@ -11,41 +11,9 @@ cd "$T" || exit 1
 mkdir -p www
 
 now=$(date +%s)
-rfc822() { LC_ALL=C date -u -d "@$1" '+%a, %d %b %Y %H:%M:%S GMT'; }
-
-# write_rss FILE PREFIX N... : RSS 2.0 with items "PREFIX item N" (guid PREFIX-N).
-write_rss() {
-	_f=$1
-	_p=$2
-	shift 2
-	{
-		echo '<?xml version="1.0" encoding="UTF-8"?>'
-		echo "<rss version=\"2.0\"><channel><title>$_p feed</title>"
-		echo "<link>https://example.org/$_p/</link><description>e2e $_p</description>"
-		for _n in "$@"; do
-			echo "<item><title>$_p item $_n</title><link>https://example.org/$_p/$_n</link>"
-			echo "<guid isPermaLink=\"false\">$_p-$_n</guid><pubDate>$(rfc822 $((now - 86400 + _n * 600)))</pubDate>"
-			echo "<description>Body of $_p item $_n.</description></item>"
-		done
-		echo '</channel></rss>'
-	} >"$_f"
-}
 
 RULES=$T/rules.json
 echo '{}' >"$RULES"
-# rule PATH JSON : sets (replaces) the fixture rule for PATH, atomically.
-rule() {
-	"$PYTHON" - "$RULES" "$1" "$2" <<'EOF'
-import json, os, sys
-f, path, val = sys.argv[1:4]
-with open(f) as fh:
-    d = json.load(fh)
-d[path] = json.loads(val)
-with open(f + ".tmp", "w") as fh:
-    json.dump(d, fh)
-os.rename(f + ".tmp", f)
-EOF
-}
 
 if start_fixture fx "$T/www" "$RULES"; then pass "fixture server starts"; else fail "fixture server starts" "no port file"; e2e_done; fi
 BASE=http://127.0.0.1:$FX_PORT
