@@ -5,6 +5,7 @@
 # URLs as the floor, all in the same run.  Prints wall time, CPU time and peak memory, and ratios.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh"
 bin=$root/tidings
 counts=${BENCH_FEEDS:-1000 10000}
 work=$(mktemp -d)
@@ -20,29 +21,9 @@ cd "$work"
 echo "== polling: generating 1,000 feeds of ~200 KB (62 items each)"
 python3 "$root/bench/gen_feeds.py" feeds 1000
 port=$((20000 + $$ % 20000))
-mkdir -p nginx/tmp
-cat >nginx/nginx.conf <<CONF
-worker_processes 1;
-daemon off;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log;
-events { worker_connections 4096; }
-http {
-	access_log off;
-	client_body_temp_path $work/nginx/tmp;
-	proxy_temp_path $work/nginx/tmp;
-	fastcgi_temp_path $work/nginx/tmp;
-	uwsgi_temp_path $work/nginx/tmp;
-	scgi_temp_path $work/nginx/tmp;
-	types { application/rss+xml xml; }
-	sendfile on;
-	keepalive_requests 1000000;
-	# /f/<k>/<n>.xml is feed n: the same 1,000 files stand for 10,000 distinct URLs.
-	server { listen 127.0.0.1:$port; location ~ ^/f/\d+/(\d+\.xml)\$ { alias $work/feeds/\$1; } }
-}
-CONF
-nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
-pids="$pids $!"
+# /f/<k>/<n>.xml is feed n: the same 1,000 files stand for 10,000 distinct URLs.
+start_nginx "$port" 'application/rss+xml xml;' \
+	"location ~ ^/f/\\d+/(\\d+\\.xml)\$ { alias $work/feeds/\$1; }"
 for _ in $(seq 1 50); do
 	[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/f/0/0.xml")" = 200 ] && break
 	sleep 0.1

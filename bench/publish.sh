@@ -7,6 +7,7 @@
 # Everything runs on 127.0.0.1 in a temporary folder; every server is stopped by its PID.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh"
 bin=$root/tidings
 bench=$root/build/default/bench_render
 items=${BENCH_ITEMS:-1000000}
@@ -59,27 +60,7 @@ done
 [ -n "$port" ] || { echo "bench: tidings serve did not start" >&2; cat serve.log >&2; exit 1; }
 
 nport=$((20000 + $$ % 20000))
-mkdir -p nginx/tmp
-cat >nginx/nginx.conf <<CONF
-worker_processes 1;
-daemon off;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log;
-events { worker_connections 1024; }
-http {
-	access_log off;
-	client_body_temp_path $work/nginx/tmp;
-	proxy_temp_path $work/nginx/tmp;
-	fastcgi_temp_path $work/nginx/tmp;
-	uwsgi_temp_path $work/nginx/tmp;
-	scgi_temp_path $work/nginx/tmp;
-	types { application/atom+xml atom; application/rss+xml rss; }
-	sendfile on;
-	server { listen 127.0.0.1:$nport; root $work/public; }
-}
-CONF
-nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
-pids="$pids $!"
+start_nginx "$nport" 'application/atom+xml atom; application/rss+xml rss;' "root $work/public;"
 for _ in $(seq 1 50); do
 	curl -s -o /dev/null "http://127.0.0.1:$nport/new.atom" && break
 	sleep 0.1
