@@ -776,9 +776,12 @@ static void seen_release(struct seen *sn)
 	free(sn->keys);
 }
 
-static int read_items(struct store *s, sqlite3_stmt *st, int limit, int dedupe, struct feed *out)
+/* Reads up to limit items from a prepared ITEM_COLUMNS query, then finalises it.  Returns 0, or
+ * -1 with err filled when a step fails (a feed is never published cut short silently). */
+static int read_items(struct store *s, sqlite3_stmt *st, int limit, int dedupe, struct feed *out,
+		      char *err, size_t errlen)
 {
-	int rc;
+	int rc = SQLITE_DONE;
 	struct seen sn = {NULL, 0};
 	while ((int)out->nitems < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (dedupe && seen_check(&sn, (const char *)sqlite3_column_text(st, 2),
@@ -820,7 +823,11 @@ static int read_items(struct store *s, sqlite3_stmt *st, int limit, int dedupe, 
 		}
 	}
 	seen_release(&sn);
-	return 0;
+	int failed = rc != SQLITE_ROW && rc != SQLITE_DONE;
+	if (failed)
+		db_fail(s, err, errlen, "items");
+	sqlite3_finalize(st);
+	return failed ? -1 : 0;
 }
 
 int store_category_items(struct store *s, const char *slug, int limit, struct feed *out, char *err,
@@ -836,9 +843,7 @@ int store_category_items(struct store *s, const char *slug, int limit, struct fe
 		return db_fail(s, err, errlen, "prepare");
 	bind_text(st, 1, slug);
 	sqlite3_bind_int(st, 2, limit);
-	read_items(s, st, limit, 0, out);
-	sqlite3_finalize(st);
-	return 0;
+	return read_items(s, st, limit, 0, out, err, errlen);
 }
 
 int store_new_items(struct store *s, int limit, struct feed *out, char *err, size_t errlen)
@@ -850,9 +855,7 @@ int store_new_items(struct store *s, int limit, struct feed *out, char *err, siz
 			       " ORDER BY i.sort_date DESC, i.id DESC",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(s, err, errlen, "prepare");
-	read_items(s, st, limit, 1, out);
-	sqlite3_finalize(st);
-	return 0;
+	return read_items(s, st, limit, 1, out, err, errlen);
 }
 
 int64_t store_category_last_seq(struct store *s, const char *slug, char *err, size_t errlen)
@@ -883,9 +886,7 @@ int store_category_range(struct store *s, const char *slug, int64_t first, int64
 	bind_text(st, 1, slug);
 	sqlite3_bind_int64(st, 2, first);
 	sqlite3_bind_int64(st, 3, last);
-	read_items(s, st, INT32_MAX, 0, out);
-	sqlite3_finalize(st);
-	return 0;
+	return read_items(s, st, INT32_MAX, 0, out, err, errlen);
 }
 
 int store_prune(struct store *s, int64_t cutoff, int per_feed, int new_items, int64_t *deleted,
