@@ -465,7 +465,9 @@ static int cmd_parse(const char *config_path, int config_given, int argc, char *
 	char perr[512] = "";
 	struct feed *f = parse_feed(data, len, &po, perr, sizeof perr);
 	const char *lead = data;
-	while (lead < data + len && (isspace((unsigned char)*lead) || (unsigned char)*lead >= 0xEF))
+	if (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3))
+		lead += 3;
+	while (lead < data + len && isspace((unsigned char)*lead))
 		lead++;
 	if (!f && lead < data + len && *lead != '<' && *lead != '{') {
 		/* Neither markup nor JSON: maybe an article exported as plain text. */
@@ -704,7 +706,7 @@ static int cmd_run(const char *path)
 		free(changed);
 		if (stop_flag)
 			break;
-		int64_t next = poll_next_due(cfg, st), now = util_now();
+		int64_t next = poll_next_due(st), now = util_now();
 		int64_t wait = next > now ? next - now : 1;
 		if (wait > 3600)
 			wait = 3600;

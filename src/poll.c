@@ -527,9 +527,11 @@ int poll_run(const struct config *cfg, struct store *store, const struct poll_op
 			continue;
 		if (!gone && !opt->force && job->state.next_due > now)
 			continue;
-		if (src->type == SOURCE_HTML) {
-			log_msg(LOG_WARN, "poll: %s: type = html sources are not supported by this version",
-				src->name);
+		if (src->type == SOURCE_HTML) { /* recorded below, so it waits its interval */
+			dirs = xrealloc(dirs, (ndirs + 1) * sizeof *dirs);
+			dirs[ndirs].job = job;
+			dirs[ndirs++].path = NULL;
+			stats->sources++;
 			continue;
 		}
 		char *dir = file_path(job->state.fetch_url);
@@ -554,10 +556,20 @@ int poll_run(const struct config *cfg, struct store *store, const struct poll_op
 	}
 	struct workers w;
 	struct pass p = {cfg, store, stats, opt, 0, stats->sources, &w};
-	/* Local folders first, from this thread, before the workers use the store. */
+	/* Local folders (and sources this version cannot read) first, from this thread, before
+	 * the workers use the store. */
 	for (size_t i = 0; i < ndirs; i++) {
-		poll_dir(&p, dirs[i].job, dirs[i].path);
-		free(dirs[i].path);
+		if (dirs[i].path) {
+			poll_dir(&p, dirs[i].job, dirs[i].path);
+			free(dirs[i].path);
+		} else {
+			struct store_fetch f;
+			memset(&f, 0, sizeof f);
+			f.outcome = STORE_FAILED;
+			f.fetched_at = util_now();
+			record(&p, dirs[i].job, &f, "type = html sources are not supported by this version",
+			       -1, 0, NULL);
+		}
 	}
 	free(dirs);
 	dirs = NULL;
@@ -609,16 +621,7 @@ out:
 	return rc;
 }
 
-int64_t poll_next_due(const struct config *cfg, struct store *store)
+int64_t poll_next_due(struct store *store)
 {
-	int64_t next = 0;
-	for (size_t i = 0; i < cfg->nsources; i++) {
-		struct store_source st;
-		if (store_source_get(store, cfg->sources[i].name, &st, NULL, 0) != 0)
-			continue;
-		if (!next || st.next_due < next)
-			next = st.next_due;
-		store_source_release(&st);
-	}
-	return next;
+	return store_next_due(store);
 }

@@ -30,7 +30,7 @@ int poll_run(const struct config *cfg, struct store *store, const struct poll_op
 	     struct poll_stats *stats, char *err, size_t errlen);
 
 /* The earliest next_due of the configured sources (Unix seconds), or 0 when none is known. */
-int64_t poll_next_due(const struct config *cfg, struct store *store);
+int64_t poll_next_due(struct store *store);
 
 /* When the next poll of a source should happen.  interval is the configured one (0: due at
  * every poll); errors the consecutive failures (exponential backoff from one interval, at least

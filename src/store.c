@@ -998,3 +998,14 @@ int store_metrics(struct store *s, struct store_metrics *m, char *err, size_t er
 	sqlite3_finalize(st);
 	return 0;
 }
+
+int64_t store_next_due(struct store *s)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT MIN(next_due) FROM source WHERE state NOT IN ('removed', 'gone')",
+			       -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	int64_t next = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return next;
+}

@@ -87,6 +87,9 @@ int store_prune(struct store *s, int64_t cutoff, int per_feed, int new_items, in
  * published identity: an absolute-URI guid shared by two sources). */
 int store_new_items(struct store *s, int limit, struct feed *out, char *err, size_t errlen);
 
+/* The earliest next poll time of the sources still polled (not removed, not gone), or 0. */
+int64_t store_next_due(struct store *s);
+
 struct store_metrics {
 	int64_t sources_ok, sources_error, sources_new, sources_gone, sources_removed;
 	int64_t items;
