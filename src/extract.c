@@ -121,7 +121,7 @@ static char *trimmed(const char *s, size_t n)
 	return out;
 }
 
-static size_t words(const char *s)
+size_t extract_words(const char *s)
 {
 	size_t n = 0;
 	int in = 0;
@@ -137,10 +137,10 @@ static size_t words(const char *s)
 }
 
 /* A paragraph of the article: several words, or a finished sentence. */
-static int prose(const char *s)
+int extract_prose(const char *s)
 {
 	size_t n = strlen(s);
-	if (words(s) >= 12)
+	if (extract_words(s) >= 12)
 		return 1;
 	if (!n)
 		return 0;
@@ -150,13 +150,12 @@ static int prose(const char *s)
 		end--;
 	else if (n >= 3 && !memcmp(s + n - 3, "\xE2\x80\x9D", 3))
 		end -= 3;
-	return end >= s && (*end == '.' || *end == '!' || *end == '?') && words(s) >= 4;
+	return end >= s && (*end == '.' || *end == '!' || *end == '?') && extract_words(s) >= 4;
 }
 
-/* A byline: one to five words, each starting with an upper-case letter, no digits or colons. */
-static int byline(const char *s)
+int extract_byline(const char *s)
 {
-	size_t n = words(s);
+	size_t n = extract_words(s);
 	if (n < 1 || n > 5 || strpbrk(s, "0123456789:()*.,;!?"))
 		return 0;
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
@@ -259,7 +258,7 @@ struct feed *extract_text(const char *data, size_t len, const struct extract_opt
 	 * whatever follows (site boxes, comment forms) is not the article. */
 	size_t last = 0;
 	for (size_t i = 1; i < np; i++)
-		if (prose(paras[i]))
+		if (extract_prose(paras[i]))
 			last = i;
 	if (!last) {
 		util_errf(err, errlen, "not a text article: no paragraph of prose after the title");
@@ -269,7 +268,7 @@ struct feed *extract_text(const char *data, size_t len, const struct extract_opt
 	f->format = xstrdup("text");
 	struct item *it = feed_add_item(f);
 	title_and_date(paras[0], opt, &it->title, &it->published);
-	if (last + 1 < np && byline(paras[last + 1]))
+	if (last + 1 < np && extract_byline(paras[last + 1]))
 		it->author = xstrdup(paras[last + 1]);
 	struct buf lead, body;
 	buf_init(&lead, 0);

@@ -22,7 +22,8 @@ struct transfer {
 	int too_big;
 	int redirects_permanent; /* every 3xx seen so far was 301 or 308 */
 	int redirects;
-	int allow_private;       /* redirects may reach private and loopback addresses */
+	int allow_private;       /* 1: any address; 0: the first URL may be private, redirects not;
+				    FETCH_UNTRUSTED: no private address at all */
 	int refused_private;     /* a redirect tried to, and was stopped */
 	char *url, *etag, *last_modified;
 	void *user;
@@ -115,7 +116,8 @@ static curl_socket_t on_open_socket(void *arg, curlsocktype purpose, struct curl
 {
 	struct transfer *t = arg;
 	(void)purpose;
-	if (t->redirects > 0 && !t->allow_private && private_address(&addr->addr)) {
+	if ((t->redirects > 0 || t->allow_private < 0) && t->allow_private <= 0 &&
+	    private_address(&addr->addr)) {
 		t->refused_private = 1;
 		return CURL_SOCKET_BAD;
 	}
@@ -129,7 +131,7 @@ static int on_prereq(void *arg, char *primary_ip, char *local_ip, int primary_po
 	(void)local_ip;
 	(void)primary_port;
 	(void)local_port;
-	if (t->redirects == 0 || t->allow_private)
+	if ((t->redirects == 0 && t->allow_private == 0) || t->allow_private > 0)
 		return CURL_PREREQFUNC_OK;
 	struct sockaddr_storage ss;
 	memset(&ss, 0, sizeof ss);
@@ -375,7 +377,9 @@ static void finish(struct transfer *t, CURLcode code, struct fetch_result *r)
 			snprintf(r->error, sizeof r->error, "more than 5 redirects");
 		else if (t->refused_private)
 			snprintf(r->error, sizeof r->error,
-				 "redirect to a private or loopback address refused (allow_private = no)");
+				 t->allow_private < 0 && !t->redirects
+					 ? "a link to a private or loopback address refused (allow_private = no)"
+					 : "redirect to a private or loopback address refused (allow_private = no)");
 		else if (code == CURLE_UNSUPPORTED_PROTOCOL && t->redirects)
 			snprintf(r->error, sizeof r->error, "redirect to a scheme other than http/https refused");
 		else

@@ -37,9 +37,13 @@ void fetch_global_cleanup(void);
 
 struct fetcher *fetch_new(const struct fetch_options *opt);
 void fetch_free(struct fetcher *f);
+/* allow_private for a URL not chosen by the operator (a link found on a page): unless the
+ * source allows private addresses, even the first connection must not reach one. */
+#define FETCH_UNTRUSTED (-1)
+
 /* Queues a transfer; etag and last_modified (may be NULL) are sent back verbatim.  Unless
  * allow_private is set, redirects never connect to private, loopback or link-local addresses
- * (the first URL, chosen by the operator, may). */
+ * (the first URL, chosen by the operator, may, unless allow_private is FETCH_UNTRUSTED). */
 void fetch_add(struct fetcher *f, const char *url, const char *etag, const char *last_modified,
 	       int allow_private, void *user);
 typedef void (*fetch_done_fn)(struct fetch_result *r, void *ctx);

@@ -408,6 +408,15 @@ static void print_feed_json(const struct feed *f)
 	buf_release(&b);
 }
 
+/* The configured source whose URL is what (so `parse URL` uses its XPath rules), or NULL. */
+static const struct config_source *source_for(const struct config *cfg, const char *what)
+{
+	for (size_t i = 0; i < cfg->nsources; i++)
+		if (!strcmp(cfg->sources[i].url, what) || !strcmp(cfg->sources[i].fetch_url, what))
+			return &cfg->sources[i];
+	return NULL;
+}
+
 static int cmd_parse(const char *config_path, int config_given, int argc, char **argv)
 {
 	if (argc != 1) {
@@ -469,13 +478,27 @@ static int cmd_parse(const char *config_path, int config_given, int argc, char *
 		lead += 3;
 	while (lead < data + len && isspace((unsigned char)*lead))
 		lead++;
-	if (!f && lead < data + len && *lead != '<' && *lead != '{') {
+	const struct config_source *src = cfg ? source_for(cfg, what) : NULL;
+	if (!f && strstr(perr, "HTML page")) {
+		/* An article or a listing page; a configured source with this URL lends its rules. */
+		struct extract_xpaths xp;
+		struct extract_options eo = {
+			.link = base,
+			.charset = charset,
+			.tz_offset = src ? src->tz_offset : cfg ? cfg->tz_offset : 0,
+			.date_format = src ? src->date_format : NULL,
+			.xpath = src ? extract_xpaths_of(src, &xp) : NULL,
+		};
+		enum page_kind kind;
+		f = extract_html(data, len, &eo, &kind, perr, sizeof perr);
+	} else if (!f && lead < data + len && *lead != '<' && *lead != '{') {
 		/* Neither markup nor JSON: maybe an article exported as plain text. */
 		const char *slash = strrchr(what, '/');
 		struct extract_options eo = {
 			.id = slash ? slash + 1 : what,
 			.link = base && strncmp(base, "file:", 5) ? base : NULL,
-			.tz_offset = cfg ? cfg->tz_offset : 0,
+			.tz_offset = src ? src->tz_offset : cfg ? cfg->tz_offset : 0,
+			.date_format = src ? src->date_format : NULL,
 		};
 		char xerr[256] = "";
 		f = extract_text(data, len, &eo, xerr, sizeof xerr);

@@ -715,7 +715,12 @@ static void declared_encoding(const char *data, size_t len, char *out, size_t n)
 
 /* Whether the bytes are valid UTF-8 holding at least one multi-byte character: then a Latin-1
  * (or windows-1252, or ASCII) label on them is a lie, a common one, and UTF-8 is the truth. */
-static int utf8_in_disguise(const char *data, size_t len)
+int charset_utf8_in_disguise(const char *data, size_t len)
+{
+	return charset_utf8_valid(data, len) > 0;
+}
+
+int charset_utf8_valid(const char *data, size_t len)
 {
 	int multi = 0;
 	const unsigned char *p = (const unsigned char *)data, *end = p + len;
@@ -733,12 +738,12 @@ static int utf8_in_disguise(const char *data, size_t len)
 		multi = 1;
 		p += k + 1;
 	}
-	return multi;
+	return multi ? 1 : -1;
 }
 
 /* An encoding label libxml2 can use: common misspellings mapped, unknown labels dropped (the
  * document's own declaration then decides). */
-static const char *usable_charset(const char *label)
+const char *charset_usable(const char *label)
 {
 	static const struct {
 		const char *bogus, *name;
@@ -889,11 +894,11 @@ struct feed *parse_feed(const char *data, size_t len, const struct parse_options
 	/* RFC 7303 order: a BOM (libxml2 reads it), then the HTTP charset, then the declaration;
 	 * a Latin label on UTF-8 bytes is overruled. */
 	struct parse_options eff = *opt;
-	eff.charset = usable_charset(opt->charset);
+	eff.charset = charset_usable(opt->charset);
 	char declared[40];
 	declared_encoding(data, len, declared, sizeof declared);
 	const char *label = eff.charset ? eff.charset : declared;
-	if (!bom && *label && latin_label(label) && utf8_in_disguise(data, len))
+	if (!bom && *label && latin_label(label) && charset_utf8_in_disguise(data, len))
 		eff.charset = "UTF-8";
 	size_t mapped_len = 0;
 	char *mapped = map_entities(data, len, &mapped_len);

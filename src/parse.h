@@ -18,6 +18,15 @@ struct parse_options {
 struct feed *parse_feed(const char *data, size_t len, const struct parse_options *opt, char *err,
 			size_t errlen);
 
+/* An encoding label iconv and libxml2 can use: common misspellings (utf8, latin-1, cp1258)
+ * mapped, unknown labels NULL. */
+const char *charset_usable(const char *label);
+/* charset_utf8_valid: 1 when the bytes are valid UTF-8 holding a multi-byte character, -1 when
+ * they are valid ASCII only, 0 when they are not UTF-8.  charset_utf8_in_disguise: the first
+ * case, when a Latin (or any single-byte) label on the bytes is a lie. */
+int charset_utf8_valid(const char *data, size_t len);
+int charset_utf8_in_disguise(const char *data, size_t len);
+
 /* Calls once at start-up and at exit (libxml2's globals). */
 void parse_global_init(void);
 void parse_global_cleanup(void);

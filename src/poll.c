@@ -19,11 +19,34 @@
 
 #define BACKOFF_CAP (24 * 3600)
 
+struct article;
+
+/* A listing page whose new article links are fetched in the last round of the pass: the
+ * listing's response waits here until they are all in, then everything is stored at once. */
+struct listing {
+	struct feed *links;      /* one item per article link: id, link, title, date */
+	struct article *wanted;  /* the new ones, at most max_articles */
+	size_t nwanted;
+	struct feed *articles;   /* what the article pages gave */
+	int partial;             /* links left for the next poll, or an article failed */
+	char *etag, *last_modified, *permanent_url;
+	char hash[65];
+	int http_status;
+	int64_t fetched_at, hint, retry_after;
+};
+
 struct job {
 	const struct config_source *src;
 	struct store_source state;
 	char *discovered;    /* a feed found on the source's HTML page: fetched in a second round */
 	int discovered_once; /* that round is running: no discovery again */
+	struct listing *listing;
+};
+
+/* One article page to fetch for a listing (the user pointer of its transfer). */
+struct article {
+	struct job *job;
+	const struct item *link; /* in job->listing->links */
 };
 
 struct workers;
@@ -35,6 +58,7 @@ struct pass {
 	const struct poll_options *opt;
 	int done, total;
 	struct workers *workers;
+	int articles;          /* the round fetching article pages of listings */
 };
 
 #define HINT_CAP (24 * 3600)
@@ -88,6 +112,8 @@ static void progress(struct pass *p)
 struct task {
 	struct task *next;
 	struct job *job;
+	struct article *article; /* an article page of a listing, or NULL */
+	enum page_kind kind;
 	struct fetch_result r; /* moved out of the fetcher */
 	int64_t fetched_at;
 	char hash[65];
@@ -138,9 +164,32 @@ static struct task *pop(struct queue *q)
 	return t;
 }
 
+/* An HTML page of the source: an article, or (unless it was reached from a listing) a listing. */
+static void extract_task(struct task *t)
+{
+	const struct config_source *src = t->job->src;
+	struct extract_xpaths xp;
+	struct extract_options eo = {
+		.id = t->article ? t->article->link->id : NULL,
+		.link = t->r.final_url,
+		.charset = t->r.charset,
+		.date_format = src->date_format,
+		.tz_offset = src->tz_offset,
+		.xpath = extract_xpaths_of(src, &xp),
+		.article_only = t->article != NULL,
+	};
+	t->feed = extract_html(t->r.body, t->r.len, &eo, &t->kind, t->perr, sizeof t->perr);
+}
+
 /* On a worker: the body's hash, then (unless the bytes are the same as last time) the parse. */
 static void parse_task(struct task *t)
 {
+	if (t->article) {
+		extract_task(t);
+		free(t->r.body);
+		t->r.body = NULL;
+		return;
+	}
 	util_sha256_hex(t->r.body, t->r.len, t->hash);
 	if (t->job->state.body_hash && !strcmp(t->job->state.body_hash, t->hash)) {
 		free(t->r.body);
@@ -153,9 +202,12 @@ static void parse_task(struct task *t)
 		.tz_offset = t->job->src->tz_offset,
 	};
 	t->feed = parse_feed(t->r.body, t->r.len, &po, t->perr, sizeof t->perr);
-	if (!t->feed && t->job->src->type == SOURCE_AUTO && !t->job->discovered_once &&
-	    strstr(t->perr, "HTML page"))
+	enum source_type type = t->job->src->type;
+	if (!t->feed && type == SOURCE_AUTO && !t->job->discovered_once && strstr(t->perr, "HTML page"))
 		t->discovered = extract_feed_link(t->r.body, t->r.len, t->r.final_url);
+	if (!t->feed && !t->discovered && (type == SOURCE_HTML || type == SOURCE_AUTO) &&
+	    strstr(t->perr, "HTML page"))
+		extract_task(t);
 	/* The body is no longer needed: free it early to keep memory flat. */
 	free(t->r.body);
 	t->r.body = NULL;
@@ -227,9 +279,122 @@ static void record(struct pass *p, struct job *job, struct store_fetch *f, const
 	progress(p);
 }
 
+static void listing_free(struct listing *l)
+{
+	if (!l)
+		return;
+	feed_free(l->links);
+	feed_free(l->articles);
+	free(l->wanted);
+	free(l->etag);
+	free(l->last_modified);
+	free(l->permanent_url);
+	free(l);
+}
+
+/* On the storer: one article page of a listing, kept until the listing is stored. */
+static void store_article(struct task *t)
+{
+	struct article *a = t->article;
+	struct listing *l = a->job->listing;
+	if (!t->r.ok || t->r.http_status >= 300 || !t->feed) {
+		const char *why = t->r.ok && t->r.http_status < 300 ? t->perr
+				  : t->r.error[0]			 ? t->r.error
+									 : "HTTP error";
+		log_msg(LOG_WARN, "poll: %s: %s: %s", a->job->src->name, a->link->link, why);
+		l->partial = 1; /* tried again at the next poll */
+		return;
+	}
+	struct item *it = feed_add_item(l->articles);
+	*it = t->feed->items[0];
+	t->feed->nitems = 0; /* the item moved */
+	/* What the listing showed stands in for what the page does not say. */
+	if (!it->title && a->link->title)
+		it->title = xstrdup(a->link->title);
+	if (it->published == DATE_NONE && a->link->published != DATE_NONE) {
+		it->published = a->link->published;
+		item_hash(it, it->hash);
+	}
+}
+
+/* On the storer: a listing page.  Its new article links (those no item of the source has as its
+ * id, at most max_articles) wait for the article round; returns 0 when there is none. */
+static int take_listing(struct pass *p, struct task *t, int64_t hint)
+{
+	struct job *job = t->job;
+	struct listing *l = xcalloc(1, sizeof *l);
+	for (size_t i = 0; i < t->feed->nitems; i++) {
+		char err[256];
+		int known = store_item_known(p->store, job->src->name, t->feed->items[i].id, err, sizeof err);
+		if (known < 0)
+			log_msg(LOG_ERROR, "poll: %s: %s", job->src->name, err);
+		if (known)
+			continue;
+		if (l->nwanted == (size_t)job->src->max_articles) {
+			l->partial = 1;
+			break;
+		}
+		l->wanted = xrealloc(l->wanted, (l->nwanted + 1) * sizeof *l->wanted);
+		l->wanted[l->nwanted++] = (struct article){job, &t->feed->items[i]};
+	}
+	if (!l->nwanted) {
+		listing_free(l);
+		return 0;
+	}
+	l->links = t->feed;
+	t->feed = NULL;
+	l->articles = feed_new();
+	l->articles->format = xstrdup("html");
+	l->articles->title = xstrdup(l->links->title);
+	l->articles->link = xstrdup(l->links->link);
+	l->etag = xstrdup(t->r.etag);
+	l->last_modified = xstrdup(t->r.last_modified);
+	l->permanent_url = xstrdup(t->r.permanent_url);
+	memcpy(l->hash, t->hash, sizeof l->hash);
+	l->http_status = t->r.http_status;
+	l->fetched_at = t->fetched_at;
+	l->hint = hint;
+	l->retry_after = t->r.retry_after;
+	job->listing = l;
+	log_msg(LOG_DEBUG, "poll: %s: a listing page with %zu links, %zu new to fetch", job->src->name,
+		l->links->nitems, l->nwanted);
+	return 1;
+}
+
+/* After the article round: the listing's articles stored in one transaction.  When links were
+ * left over or an article failed, the validators are not kept, so the next poll reads the
+ * listing again and fetches the rest. */
+static void finish_listing(struct pass *p, struct job *job, int stopped)
+{
+	struct listing *l = job->listing;
+	struct store_fetch f;
+	memset(&f, 0, sizeof f);
+	f.outcome = STORE_FETCHED;
+	f.fetched_at = l->fetched_at;
+	f.http_status = l->http_status;
+	f.new_url = l->permanent_url;
+	if (!l->partial && !stopped) {
+		f.etag = l->etag;
+		f.last_modified = l->last_modified;
+		f.body_hash = l->hash;
+	}
+	feed_finish(l->articles);
+	f.feed = l->articles;
+	record(p, job, &f, "", l->hint, l->retry_after, l->permanent_url);
+	listing_free(l);
+	job->listing = NULL;
+}
+
 static void store_task(struct pass *p, struct task *t)
 {
 	struct job *job = t->job;
+	if (t->article) {
+		store_article(t);
+		feed_free(t->feed);
+		fetch_result_release(&t->r);
+		free(t);
+		return;
+	}
 	struct fetch_result *r = &t->r;
 	struct store_fetch f;
 	memset(&f, 0, sizeof f);
@@ -269,9 +434,19 @@ static void store_task(struct pass *p, struct task *t)
 			f.outcome = STORE_FAILED;
 			f.body_hash = NULL;
 			snprintf(why, sizeof why, "parse: %s", t->perr);
+		} else if (t->kind == PAGE_LISTING && take_listing(p, t, hint)) {
+			free(t->discovered); /* stored with its articles after the article round */
+			fetch_result_release(&t->r);
+			free(t);
+			return;
 		} else {
 			f.outcome = STORE_FETCHED;
 			f.feed = t->feed;
+			if (t->kind == PAGE_LISTING) { /* every article already stored */
+				for (size_t i = 0; i < t->feed->nitems; i++)
+					item_release(&t->feed->items[i]);
+				t->feed->nitems = 0;
+			}
 			if (t->feed->ttl > 0 && (int64_t)t->feed->ttl * 60 > hint)
 				hint = (int64_t)t->feed->ttl * 60;
 			if (t->feed->update_period > hint)
@@ -310,7 +485,12 @@ static void on_done(struct fetch_result *r, void *ctx)
 {
 	struct pass *p = ctx;
 	struct task *t = xcalloc(1, sizeof *t);
-	t->job = r->user;
+	if (p->articles) {
+		t->article = r->user;
+		t->job = t->article->job;
+	} else {
+		t->job = r->user;
+	}
 	t->r = *r;
 	t->r.url = NULL; /* belongs to the fetcher */
 	memset(r, 0, sizeof *r);
@@ -394,6 +574,17 @@ static char *file_path(const char *url)
 	return out;
 }
 
+/* 1 for a plain-text article file, 2 for an HTML one, 0 for anything else. */
+static int article_file(const char *name)
+{
+	size_t n = strlen(name);
+	if (n > 4 && !strcmp(name + n - 4, ".txt"))
+		return 1;
+	if ((n > 5 && !strcmp(name + n - 5, ".html")) || (n > 4 && !strcmp(name + n - 4, ".htm")))
+		return 2;
+	return 0;
+}
+
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -419,9 +610,8 @@ static void poll_dir(struct pass *p, struct job *job, const char *dir)
 	size_t n = 0;
 	struct dirent *e;
 	while ((e = readdir(d)) && n < 100000) {
-		size_t len = strlen(e->d_name);
-		if (e->d_name[0] == '.' || len < 5 || strcmp(e->d_name + len - 4, ".txt"))
-			continue; /* .html article files wait for the HTML extractor */
+		if (e->d_name[0] == '.' || !article_file(e->d_name))
+			continue;
 		names = xrealloc(names, (n + 1) * sizeof *names);
 		names[n++] = xstrdup(e->d_name);
 	}
@@ -435,12 +625,21 @@ static void poll_dir(struct pass *p, struct job *job, const char *dir)
 		char err[256] = "";
 		size_t len;
 		char *data = util_read_file(path, (size_t)p->cfg->max_size, &len, err, sizeof err);
+		char *url = xasprintf("file://%s", path);
+		struct extract_xpaths xp;
 		struct extract_options eo = {
 			.id = names[i],
+			.link = url,
 			.date_format = src->date_format,
 			.tz_offset = src->tz_offset,
+			.xpath = extract_xpaths_of(src, &xp),
+			.article_only = 1,
 		};
-		struct feed *one = data ? extract_text(data, len, &eo, err, sizeof err) : NULL;
+		enum page_kind kind;
+		struct feed *one = !data			       ? NULL
+				   : article_file(names[i]) == 2 ? extract_html(data, len, &eo, &kind, err, sizeof err)
+								 : extract_text(data, len, &eo, err, sizeof err);
+		free(url);
 		if (!one) {
 			log_msg(LOG_WARN, "poll: %s: %s: %s", src->name, names[i], err);
 		} else {
@@ -527,13 +726,6 @@ int poll_run(const struct config *cfg, struct store *store, const struct poll_op
 			continue;
 		if (!gone && !opt->force && job->state.next_due > now)
 			continue;
-		if (src->type == SOURCE_HTML) { /* recorded below, so it waits its interval */
-			dirs = xrealloc(dirs, (ndirs + 1) * sizeof *dirs);
-			dirs[ndirs].job = job;
-			dirs[ndirs++].path = NULL;
-			stats->sources++;
-			continue;
-		}
 		char *dir = file_path(job->state.fetch_url);
 		struct stat st;
 		if (dir && (src->type == SOURCE_DIR ||
@@ -555,21 +747,11 @@ int poll_run(const struct config *cfg, struct store *store, const struct poll_op
 		stats->sources++;
 	}
 	struct workers w;
-	struct pass p = {cfg, store, stats, opt, 0, stats->sources, &w};
-	/* Local folders (and sources this version cannot read) first, from this thread, before
-	 * the workers use the store. */
+	struct pass p = {cfg, store, stats, opt, 0, stats->sources, &w, 0};
+	/* Local folders first, from this thread, before the workers use the store. */
 	for (size_t i = 0; i < ndirs; i++) {
-		if (dirs[i].path) {
-			poll_dir(&p, dirs[i].job, dirs[i].path);
-			free(dirs[i].path);
-		} else {
-			struct store_fetch f;
-			memset(&f, 0, sizeof f);
-			f.outcome = STORE_FAILED;
-			f.fetched_at = util_now();
-			record(&p, dirs[i].job, &f, "type = html sources are not supported by this version",
-			       -1, 0, NULL);
-		}
+		poll_dir(&p, dirs[i].job, dirs[i].path);
+		free(dirs[i].path);
 	}
 	free(dirs);
 	dirs = NULL;
@@ -601,6 +783,26 @@ int poll_run(const struct config *cfg, struct store *store, const struct poll_op
 		frc = fetch_run(fetcher, on_done, &p, opt->stop);
 		workers_finish(&w);
 	}
+	/* Last round: the new article pages of listings. */
+	size_t articles = 0;
+	for (size_t i = 0; frc == 0 && i < njobs; i++) {
+		struct listing *l = jobs[i].listing;
+		for (size_t k = 0; l && k < l->nwanted; k++) {
+			fetch_add(fetcher, l->wanted[k].link->link, NULL, NULL,
+				  jobs[i].src->allow_private ? 1 : FETCH_UNTRUSTED, &l->wanted[k]);
+			articles++;
+		}
+	}
+	if (articles) {
+		p.articles = 1;
+		workers_start(&w, &p);
+		frc = fetch_run(fetcher, on_done, &p, opt->stop);
+		workers_finish(&w);
+		p.articles = 0;
+	}
+	for (size_t i = 0; i < njobs; i++)
+		if (jobs[i].listing)
+			finish_listing(&p, &jobs[i], frc != 0 || (opt->stop && *opt->stop));
 	if (frc < 0) {
 		util_errf(err, errlen, "poll: the transfer loop failed");
 		goto out;
@@ -615,6 +817,7 @@ out:
 	for (size_t i = 0; i < njobs; i++) {
 		store_source_release(&jobs[i].state);
 		free(jobs[i].discovered);
+		listing_free(jobs[i].listing);
 	}
 	free(jobs);
 	fetch_free(fetcher);

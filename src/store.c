@@ -104,6 +104,7 @@ static const char *const migrations[] = {
 enum stmt_id {
 	ST_SOURCE_ID,
 	ST_ITEM_FIND,
+	ST_ITEM_KNOWN,
 	ST_ITEM_INSERT,
 	ST_ITEM_UPDATE,
 	ST_ITEM_CATS,
@@ -120,6 +121,8 @@ enum stmt_id {
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_SOURCE_ID] = "SELECT id FROM source WHERE name = ?1",
 	[ST_ITEM_FIND] = "SELECT id, hash FROM item WHERE source_id = ?1 AND guid = ?2",
+	[ST_ITEM_KNOWN] = "SELECT 1 FROM item JOIN source s ON s.id = item.source_id"
+			  " WHERE s.name = ?1 AND item.guid = ?2",
 	[ST_ITEM_INSERT] = "INSERT INTO item (source_id, guid, uid, title, link, author, summary, content,"
 			   " published, updated, first_seen, sort_date, date_guessed, hash)"
 			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
@@ -445,6 +448,22 @@ static void read_source(sqlite3_stmt *st, struct store_source *o)
 	o->last_success = sqlite3_column_int64(st, 13);
 	o->next_due = sqlite3_column_int64(st, 14);
 	o->items = sqlite3_column_int64(st, 15);
+}
+
+int store_item_known(struct store *s, const char *source, const char *id, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = stmt(s, ST_ITEM_KNOWN);
+	if (!st)
+		return db_fail(s, err, errlen, "prepare");
+	bind_text(st, 1, source);
+	bind_text(st, 2, id);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return db_fail(s, err, errlen, "item");
 }
 
 int store_source_get(struct store *s, const char *name, struct store_source *out, char *err,

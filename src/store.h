@@ -64,6 +64,9 @@ struct store_stats {
 	int new_items, updated_items;
 };
 
+/* Whether the source called source already holds an item with this id: 1, 0, or -1 on error. */
+int store_item_known(struct store *s, const char *source, const char *id, char *err, size_t errlen);
+
 /* Records one fetch of the source called name and its items, in one transaction. */
 int store_update_source(struct store *s, const char *name, const struct store_fetch *f,
 			struct store_stats *stats, char *err, size_t errlen);
