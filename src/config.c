@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/xmlerror.h>
+#include <libxml/xpath.h>
+
 #include "date.h"
 #include "util.h"
 
@@ -41,6 +44,22 @@ static const char *section_label(struct parser *p, char *out, size_t n)
 	default:
 		return "(no section)";
 	}
+}
+
+static void quiet(void *ctx, xmlError *e)
+{
+	(void)ctx;
+	(void)e;
+}
+
+/* Whether libxml2 compiles the expression (its own message silenced: ours names the line). */
+static int xpath_valid(const char *expr)
+{
+	xmlSetStructuredErrorFunc(NULL, quiet);
+	xmlXPathCompExprPtr c = xmlXPathCompile((const xmlChar *)expr);
+	xmlSetStructuredErrorFunc(NULL, NULL);
+	xmlXPathFreeCompExpr(c);
+	return c != NULL;
 }
 
 __attribute__((format(printf, 2, 3))) static int fail(struct parser *p, const char *fmt, ...)
@@ -436,6 +455,8 @@ static int source_key(struct parser *p, const char *key, const char *v)
 		if (!strcmp(key, xpaths[i].key)) {
 			if (!*v)
 				return fail(p, "%s: must not be empty", key);
+			if (!xpath_valid(v))
+				return fail(p, "%s: not a valid XPath expression: %s", key, v);
 			return set_string(xpaths[i].field, v);
 		}
 	return fail(p, "unknown key \"%s\"", key);

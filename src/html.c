@@ -160,13 +160,15 @@ static const char *const BLOCKS = " p div td th tr table tbody ul ol li dl dd dt
 				  " section article main header footer aside nav blockquote pre"
 				  " figure figcaption form br hr center address ";
 
+static int dropped(const xmlNode *n);
+
 static void gather(struct buf *b, const xmlNode *n, int skip_dropped, int depth)
 {
 	for (; n && depth < MAX_DEPTH; n = n->next) {
 		if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
 			buf_adds(b, (const char *)n->content);
 		} else if (n->type == XML_ELEMENT_NODE) {
-			if (skip_dropped && name_in(n, DROPPED))
+			if (skip_dropped && dropped(n))
 				continue;
 			int block = name_in(n, BLOCKS);
 			if (block)
@@ -176,6 +178,28 @@ static void gather(struct buf *b, const xmlNode *n, int skip_dropped, int depth)
 				buf_addc(b, ' ');
 		}
 	}
+}
+
+/* Characters of text under n, everything counted. */
+static size_t raw_len(const xmlNode *n, int depth)
+{
+	size_t k = 0;
+	for (; n && depth < MAX_DEPTH; n = n->next) {
+		if (n->type == XML_TEXT_NODE)
+			for (const char *p = (const char *)n->content; p && *p; p++)
+				k += !isspace((unsigned char)*p) && ((unsigned char)*p & 0xC0) != 0x80;
+		else if (n->type == XML_ELEMENT_NODE && !name_in(n, " script style "))
+			k += raw_len(n->children, depth + 1);
+	}
+	return k;
+}
+
+/* Never part of an article.  A form is, unless it wraps the whole page (ASP.NET sites do). */
+static int dropped(const xmlNode *n)
+{
+	if (!name_in(n, DROPPED))
+		return 0;
+	return !is_el(n, "form") || raw_len(n->children, 0) < 1500;
 }
 
 /* The text of n (with its children), white space squashed. */
@@ -305,7 +329,7 @@ static int64_t date_in_text(const char *text, const struct extract_options *opt,
 		if (opt->date_format)
 			t = extract_date(p, opt->date_format, opt->tz_offset);
 		for (int i = 0; TEXT_FORMATS[i] && !plausible(t); i++) {
-			if (isalpha((unsigned char)*p) != (TEXT_FORMATS[i][1] == 'b'))
+			if (!!isalpha((unsigned char)*p) != (TEXT_FORMATS[i][1] == 'b'))
 				continue;
 			t = extract_date(p, TEXT_FORMATS[i], opt->tz_offset);
 		}
@@ -708,7 +732,7 @@ static void lengths(const xmlNode *n, size_t *all, size_t *linked, int in_link, 
 			*all += k;
 			if (in_link)
 				*linked += k;
-		} else if (n->type == XML_ELEMENT_NODE && !name_in(n, DROPPED)) {
+		} else if (n->type == XML_ELEMENT_NODE && !dropped(n)) {
 			lengths(n->children, all, linked, in_link || is_el(n, "a"), depth + 1);
 		}
 	}
@@ -736,7 +760,7 @@ static size_t own_text(const xmlNode *n, size_t *commas)
 	for (const xmlNode *c = n->children; c; c = c->next) {
 		if (c->type == XML_TEXT_NODE)
 			buf_adds(&b, (const char *)c->content);
-		else if (c->type == XML_ELEMENT_NODE && !name_in(c, BLOCKS) && !name_in(c, DROPPED))
+		else if (c->type == XML_ELEMENT_NODE && !name_in(c, BLOCKS) && !dropped(c))
 			gather(&b, c->children, 1, 0);
 	}
 	char *t = text_squash(buf_str(&b));
@@ -758,12 +782,12 @@ static void score_paragraph(struct scoring *sc, xmlNode *holder, size_t len, siz
 		add_score(sc, a, level == 0 ? s : level == 1 ? s / 2 : s / (level * 3));
 }
 
-static void score_tree(struct scoring *sc, xmlNode *n, int depth)
+static void score_tree(struct scoring *sc, xmlNode *n, int skip_boxes, int depth)
 {
 	for (; n && depth < MAX_DEPTH; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE || name_in(n, DROPPED) || hidden(n))
+		if (n->type != XML_ELEMENT_NODE || dropped(n) || hidden(n))
 			continue;
-		if (box_class(n) && !name_in(n, " body html article main "))
+		if (skip_boxes && box_class(n) && !name_in(n, " body html article main "))
 			continue;
 		if (name_in(n, " p pre blockquote ")) {
 			size_t commas = 0;
@@ -781,7 +805,7 @@ static void score_tree(struct scoring *sc, xmlNode *n, int depth)
 			if (len >= MIN_PARAGRAPH)
 				score_paragraph(sc, n, len, commas); /* its text, as if wrapped in <p> */
 		}
-		score_tree(sc, n->children, depth + 1);
+		score_tree(sc, n->children, skip_boxes, depth + 1);
 	}
 }
 
@@ -858,9 +882,11 @@ static int article_url(const char *url, const char *site)
 		"/register", "/feed", "/rss", "/contact", "/about", "/wp-admin", "/wp-login", "/user/",
 		"/signin", "/signup", "/account", "/cart", "/lien-he", "/gioi-thieu", NULL};
 	for (int i = 0; not_articles[i]; i++) {
-		const char *hit = strstr(path, not_articles[i]);
-		if (hit && hit < path + plen + 1)
-			return 0;
+		size_t k = strlen(not_articles[i]);
+		/* whole segments: "/feed" is not "/feeder-data" */
+		for (const char *hit = path; (hit = strstr(hit, not_articles[i])) && hit < path + plen; hit++)
+			if (not_articles[i][k - 1] == '/' || strchr("/?.#", hit[k]) || !hit[k])
+				return 0;
 	}
 	static const char *const files[] = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".pdf",
 					    ".zip", ".css", ".js", ".xml", ".rss", ".mp3", ".mp4",
@@ -1188,7 +1214,7 @@ static void clean(xmlNode *n, struct cleaning *cl, int depth)
 		}
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
-		if (name_in(n, DROPPED) || name_in(n, " header ") || hidden(n) || box_class(n) == 2) {
+		if (dropped(n) || name_in(n, " header ") || hidden(n) || box_class(n) == 2) {
 			drop(n);
 			continue;
 		}
@@ -1318,7 +1344,7 @@ static char *page_title(htmlDocPtr doc)
 		free(all);
 		return NULL;
 	}
-	static const char *const seps[] = {" | ", " - ", " – ", " — ", " :: ", " » ", NULL};
+	static const char *const seps[] = {" | ", " - ", " – ", " — ", " :: ", " » ", ": ", NULL};
 	char *best = NULL;
 	for (int i = 0; seps[i] && !best; i++) {
 		if (!strstr(all, seps[i]))
@@ -1342,6 +1368,23 @@ static char *page_title(htmlDocPtr doc)
 	return all;
 }
 
+/* An h1 that is the site's name: its text all one link to the home page. */
+static int site_name(xmlNode *h)
+{
+	xmlNode *a = first_element(h->children, "a", 0);
+	if (!a || link_density(h) < 0.99)
+		return 0;
+	char *href = get_attr(a, "href");
+	int home = 0;
+	if (href) {
+		const char *p = strstr(href, "://");
+		p = p ? p + 3 + strcspn(p + 3, "/") : href;
+		home = !*p || !strcmp(p, "/") || !strncmp(p, "/index", 6);
+	}
+	free(href);
+	return home;
+}
+
 struct title_search {
 	const char *want; /* <title> without the site name */
 	xmlNode *found;
@@ -1353,7 +1396,7 @@ struct title_search {
 static void find_title(xmlNode *n, struct title_search *ts, int depth)
 {
 	for (; n && depth < MAX_DEPTH; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE || name_in(n, DROPPED))
+		if (n->type != XML_ELEMENT_NODE || dropped(n))
 			continue;
 		int h1 = is_el(n, "h1"), h2 = name_in(n, " h2 h3 ");
 		int cand = h1 || h2 || name_in(n, " b strong font span td div p a ");
@@ -1366,7 +1409,7 @@ static void find_title(xmlNode *n, struct title_search *ts, int depth)
 				int exact = ts->want && !strcmp(ts->want, t);
 				int boxed = box_class(n) == 2;
 				if (h1)
-					score = 4 + (in_title ? 4 : 0) - (boxed ? 3 : 0);
+					score = 4 + (in_title ? 4 : 0) - (boxed ? 3 : 0) - (site_name(n) ? 3 : 0);
 				else if (exact)
 					score = h2 ? 5 : 3;
 				else if (in_title && h2)
@@ -1383,6 +1426,88 @@ static void find_title(xmlNode *n, struct title_search *ts, int depth)
 				continue; /* its children are the same text */
 		}
 		find_title(n->children, ts, depth + 1);
+	}
+}
+
+/* A title's text without a timestamp in parentheses after it: "Title (18:15 18/11/2021)". */
+static char *title_text(xmlNode *n, const struct extract_options *opt)
+{
+	char *t = text_of(n);
+	size_t len = strlen(t);
+	char *open = len && t[len - 1] == ')' ? strrchr(t, '(') : NULL;
+	if (open && open > t && date_in_text(open + 1, opt, NULL) != DATE_NONE) {
+		*open = '\0';
+		char *s = text_squash(t);
+		free(t);
+		t = s;
+	}
+	return t;
+}
+
+static const char *const TITLE_CLASSES[] = {"title", "tieude", "tieu-de", "headline", "heading", NULL};
+static const char *const NOT_TITLE_CLASSES[] = {"box", "widget", "section", "site", "logo", "menu",
+						"sub", NULL};
+
+/* Whether n reads as an article's title: a heading, a block whose class says title, or a bold
+ * line; short, not a sentence, not a box's name. */
+static int titleish(xmlNode *n, const struct extract_options *opt)
+{
+	int heading = name_in(n, " h1 h2 h3 ");
+	int bold = name_in(n, " b strong ");
+	if (is_el(n, "font")) { /* a bigger font than the text's */
+		char *size = get_attr(n, "size");
+		bold = size && (atoi(size) >= 3 || *size == '+');
+		free(size);
+	}
+	char ci[512];
+	class_id(n, ci, sizeof ci);
+	int named = matches(ci, TITLE_CLASSES) && !matches(ci, NOT_TITLE_CLASSES);
+	if (!heading && !bold && !named)
+		return 0;
+	char *t = title_text(n, opt);
+	size_t len = chars(t), tl = strlen(t);
+	int ok = len >= 10 && len <= (bold ? 160 : 250) && t[tl - 1] != '.' && t[tl - 1] != ':';
+	free(t);
+	if (!ok || (!heading && link_density(n) > 0.5))
+		return 0;
+	if (bold && !heading && !named) { /* a bold line: (nearly) all the text of its block */
+		xmlNode *b = n->parent;
+		while (b && !name_in(b, BLOCKS))
+			b = b->parent;
+		if (!b || text_len(b) > text_len(n) + 30)
+			return 0;
+	}
+	return 1;
+}
+
+struct title_walk {
+	const struct extract_options *opt;
+	xmlNode *best, *found;
+	int in_best, done;
+};
+
+/* The title-like element nearest before the body's first paragraph, in document order. */
+static void title_before(xmlNode *n, struct title_walk *w, int depth)
+{
+	for (; n && depth < MAX_DEPTH && !w->done; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE || dropped(n) || hidden(n) || box_class(n) == 2)
+			continue;
+		if (w->in_best && name_in(n, " p ") && text_len(n) >= MIN_PARAGRAPH) {
+			w->done = 1;
+			return;
+		}
+		/* inside the body, a bold line is more likely a caption or a sub-heading */
+		if ((!w->in_best || !name_in(n, " b strong font ")) && titleish(n, w->opt)) {
+			w->found = n;
+			if (name_in(n, " b strong font "))
+				continue;
+		}
+		int enter = n == w->best;
+		if (enter)
+			w->in_best = 1;
+		title_before(n->children, w, depth + 1);
+		if (enter)
+			w->done = 1;
 	}
 }
 
@@ -1405,7 +1530,7 @@ static char *text_after(xmlNode *n, size_t limit)
 			buf_adds(&b, (const char *)c->content);
 			buf_addc(&b, ' ');
 		}
-		if (c->type == XML_ELEMENT_NODE && !name_in(c, DROPPED) && c->children) {
+		if (c->type == XML_ELEMENT_NODE && !dropped(c) && c->children) {
 			c = c->children;
 			continue;
 		}
@@ -1422,7 +1547,7 @@ static int64_t date_near(struct page *pg, xmlNode *from)
 	int seen = 0;
 	for (xmlNode *c = from; c && seen < 400; seen++) {
 		if (c->type == XML_ELEMENT_NODE) {
-			if (name_in(c, DROPPED) || box_class(c) == 2) {
+			if (dropped(c) || box_class(c) == 2) {
 				c = after(c);
 				continue;
 			}
@@ -1444,14 +1569,20 @@ static int64_t date_near(struct page *pg, xmlNode *from)
 /* ---- hints by class: byline and lead ---- */
 
 static const char *const AUTHOR_CLASSES[] = {"author", "byline", "tacgia", "tac-gia", "writer",
-					     "reporter", NULL};
+					     "reporter", "auteur", "autor", NULL};
 static const char *const LEAD_CLASSES[] = {"lead", "sapo", "summary", "intro", "excerpt",
 					   "standfirst", "teaser", "chapeau", "subtitle", "tomtat",
 					   "tom-tat", " dek ", "deck", "description", NULL};
 
-/* "By Jane Roe", "Tác giả: Trọng Toàn" → the name. */
+/* "By Jane Roe · 2 December 2025", "Tác giả: Trọng Toàn" → the name. */
 static char *strip_by(char *t)
 {
+	static const char *const cuts[] = {" · ", " | ", " — ", " – ", " - ", ", ", " /", NULL};
+	for (int i = 0; cuts[i]; i++) {
+		char *c = strstr(t, cuts[i]);
+		if (c)
+			*c = '\0';
+	}
 	static const char *const prefixes[] = {"posted by ", "written by ", "by ", "tác giả:", "tác giả ",
 					       "bởi ", "author:", "theo ", NULL};
 	for (int i = 0; prefixes[i]; i++) {
@@ -1469,7 +1600,7 @@ static char *strip_by(char *t)
 static void find_hints(struct page *pg, xmlNode *n, char **author, char **lead, int depth)
 {
 	for (; n && depth < MAX_DEPTH && (!*author || !*lead); n = n->next) {
-		if (n->type != XML_ELEMENT_NODE || name_in(n, DROPPED) || hidden(n))
+		if (n->type != XML_ELEMENT_NODE || dropped(n) || hidden(n))
 			continue;
 		char ci[512];
 		class_id(n, ci, sizeof ci);
@@ -1480,7 +1611,7 @@ static void find_hints(struct page *pg, xmlNode *n, char **author, char **lead, 
 					    !strstr(ci, "authorbox")))) {
 			char *t = strip_by(text_of(n));
 			size_t len = chars(t);
-			if (len >= 2 && len <= 60 && date_in_text(t, pg->opt, NULL) == DATE_NONE) {
+			if (len >= 2 && len <= 60 && !strpbrk(t, "0123456789")) {
 				*author = t;
 				continue;
 			}
@@ -1498,6 +1629,18 @@ static void find_hints(struct page *pg, xmlNode *n, char **author, char **lead, 
 			continue;
 		find_hints(pg, n->children, author, lead, depth + 1);
 	}
+}
+
+/* The smallest element holding both a and b, or NULL. */
+static xmlNode *common_ancestor(xmlNode *a, xmlNode *b)
+{
+	if (!a || !b)
+		return NULL;
+	for (xmlNode *x = a; x; x = x->parent)
+		for (xmlNode *y = b; y; y = y->parent)
+			if (x == y)
+				return x->type == XML_ELEMENT_NODE ? x : NULL;
+	return NULL;
 }
 
 /* The first paragraph of the body when it reads as prose: the lead of a page without one. */
@@ -1601,7 +1744,7 @@ static struct feed *article_feed(struct page *pg, xmlNode *best, char *err, size
 	if (!title && m->title)
 		title = xstrdup(m->title);
 	if (!title && pg->title_node)
-		title = text_of(pg->title_node);
+		title = title_text(pg->title_node, opt);
 	if (!title)
 		title = page_title(pg->doc);
 	/* published */
@@ -1647,6 +1790,10 @@ static struct feed *article_feed(struct page *pg, xmlNode *best, char *err, size
 	if (!summary && m->summary)
 		summary = text_to_html(m->summary);
 	char *hint_author = NULL, *lead = NULL;
+	/* Around the article first (the block holding its title and body), then the page. */
+	xmlNode *around = common_ancestor(pg->title_node, best);
+	if (around)
+		find_hints(pg, around->children, &hint_author, &lead, 0);
 	find_hints(pg, xmlDocGetRootElement(pg->doc), &hint_author, &lead, 0);
 	if (!author)
 		author = hint_author;
@@ -1678,7 +1825,7 @@ static struct feed *article_feed(struct page *pg, xmlNode *best, char *err, size
 				kept[nkept++] = s;
 				continue;
 			}
-			if (s->type != XML_ELEMENT_NODE || name_in(s, DROPPED) || box_class(s) || hidden(s))
+			if (s->type != XML_ELEMENT_NODE || dropped(s) || box_class(s) || hidden(s))
 				continue;
 			size_t len = text_len(s);
 			double ld = link_density(s);
@@ -1734,7 +1881,7 @@ static struct feed *article_feed(struct page *pg, xmlNode *best, char *err, size
 		free(author);
 		free(summary);
 		free(title);
-		util_errf(err, errlen, "no article text or article links found in the page");
+		util_errf(err, errlen, "an HTML page with no article text and no article links");
 		return NULL;
 	}
 	struct feed *f = feed_new();
@@ -1773,15 +1920,149 @@ static int dominant_text(struct page *pg, xmlNode *best, const char *site)
 	return own >= 400 * (headlines ? headlines : 1) || headlines < 3;
 }
 
-/* The site's host: the page's, else (a saved page) the one most of its links go to. */
+struct hosts {
+	char *name[64];
+	int count[64];
+	int n;
+};
+
+static void count_hosts(struct page *pg, xmlNode *n, struct hosts *h, int depth)
+{
+	for (; n && depth < MAX_DEPTH; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_el(n, "a")) {
+			char *href = get_attr(n, "href");
+			char *url = href ? resolve(pg, href) : NULL;
+			char *host = http_url(url) ? host_of(url) : NULL;
+			int i = 0;
+			while (host && i < h->n && strcmp(h->name[i], host))
+				i++;
+			if (host && i == h->n && h->n < 64) {
+				h->name[h->n] = host;
+				h->count[h->n++] = 0;
+				host = NULL;
+			}
+			if (i < h->n)
+				h->count[i]++;
+			free(host);
+			free(href);
+			free(url);
+		}
+		count_hosts(pg, n->children, h, depth + 1);
+	}
+}
+
+/* The site's host: the page's, else (a saved page) the one it names as its address, else the
+ * one most of its links go to. */
 static char *site_host(struct page *pg)
 {
 	char *h = host_of(pg->url);
 	if (!h)
 		h = host_of(pg->base);
-	if (h || !pg->m.link)
+	if (!h && pg->m.link)
+		h = host_of(pg->m.link);
+	if (h)
 		return h;
-	return host_of(pg->m.link);
+	struct hosts hs;
+	hs.n = 0;
+	count_hosts(pg, xmlDocGetRootElement(pg->doc), &hs, 0);
+	int best = -1;
+	for (int i = 0; i < hs.n; i++)
+		if (best < 0 || hs.count[i] > hs.count[best])
+			best = i;
+	for (int i = 0; i < hs.n; i++)
+		if (i != best)
+			free(hs.name[i]);
+	return best >= 0 ? hs.name[best] : NULL;
+}
+
+/* The shape of a URL: its path with numbers as '#' and the last segment as '*', and its query's
+ * keys.  Article links of a listing share one; menus and boxes have others. */
+static char *url_shape(const char *url)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	const char *p = strstr(url, "://");
+	p = p ? p + 3 : url;
+	p += strcspn(p, "/?#");
+	size_t plen = strcspn(p, "?#");
+	size_t last = plen;
+	while (last > 0 && p[last - 1] == '/')
+		last--;
+	while (last > 0 && p[last - 1] != '/')
+		last--;
+	for (size_t i = 0; i < plen; i++) {
+		if (i >= last && p[i] != '/' && p[i] != '.') {
+			if (!b.len || b.data[b.len - 1] != '*')
+				buf_addc(&b, '*');
+			continue;
+		}
+		if (isdigit((unsigned char)p[i])) {
+			if (!b.len || b.data[b.len - 1] != '#')
+				buf_addc(&b, '#');
+			continue;
+		}
+		buf_addc(&b, p[i]);
+	}
+	if (p[plen] == '?') { /* the keys, in their order */
+		for (const char *q = p + plen + 1; *q && *q != '#';) {
+			size_t k = strcspn(q, "=&#");
+			buf_addc(&b, '?');
+			for (size_t i = 0; i < k; i++)
+				buf_addc(&b, (char)tolower((unsigned char)q[i]));
+			q += k;
+			q += strcspn(q, "&#");
+			if (*q == '&')
+				q++;
+		}
+	}
+	return buf_take(&b, NULL);
+}
+
+/* Keeps the links whose shape is shared by at least half as many links as the commonest one. */
+static void keep_common_shape(struct links *l)
+{
+	if (l->n < 3)
+		return;
+	char **shape = xcalloc(l->n, sizeof *shape);
+	size_t *count = xcalloc(l->n, sizeof *count), most = 0;
+	for (size_t i = 0; i < l->n; i++)
+		shape[i] = url_shape(l->v[i].url);
+	for (size_t i = 0; i < l->n; i++) {
+		for (size_t j = 0; j < l->n; j++)
+			count[i] += !strcmp(shape[i], shape[j]);
+		if (count[i] > most)
+			most = count[i];
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		if (most < 2 || (count[i] * 2 >= most && count[i] >= 2)) { /* no shape repeats: all */
+			l->v[k++] = l->v[i];
+		} else {
+			free(l->v[i].url);
+			free(l->v[i].title);
+		}
+		free(shape[i]);
+	}
+	l->n = k;
+	free(shape);
+	free(count);
+}
+
+/* Markup near the start: a tag, a comment or a doctype in the first kilobyte. */
+static int markup(const char *data, size_t len)
+{
+	size_t n = len < 1024 ? len : 1024;
+	for (size_t i = 0; i + 1 < n; i++)
+		if (data[i] == '<' && (isalpha((unsigned char)data[i + 1]) || data[i + 1] == '!'))
+			return 1;
+	/* UTF-16: '<' then NUL, or NUL then '<' */
+	for (size_t i = 0; i + 2 < n; i++)
+		if ((data[i] == '<' && !data[i + 1] && isalpha((unsigned char)data[i + 2])) ||
+		    (!data[i] && data[i + 1] == '<' && i + 3 < n && isalpha((unsigned char)data[i + 3])))
+			return 1;
+	return 0;
 }
 
 struct feed *extract_html(const char *data, size_t len, const struct extract_options *opt,
@@ -1789,6 +2070,10 @@ struct feed *extract_html(const char *data, size_t len, const struct extract_opt
 {
 	if (len > (size_t)INT32_MAX / 2) {
 		util_errf(err, errlen, "page larger than 1 GiB");
+		return NULL;
+	}
+	if (!markup(data, len)) {
+		util_errf(err, errlen, "not an HTML page: no markup at its start");
 		return NULL;
 	}
 	size_t ulen = len;
@@ -1839,11 +2124,33 @@ struct feed *extract_html(const char *data, size_t len, const struct extract_opt
 	find_title(root, &ts, 0);
 	pg.title_node = ts.found;
 	free((char *)ts.want);
+	ts.want = NULL;
 	struct scoring sc = {NULL, 0, 0};
-	score_tree(&sc, root, 0);
+	score_tree(&sc, root, 1, 0);
 	xmlNode *best = NULL;
 	double best_score = 0;
 	best_candidate(&sc, root, &best, &best_score, 0);
+	if (!best || text_len(best) < 250) {
+		/* Too little: the article may sit in a box whose class misleads (a blog "widget"). */
+		clear_private(root, 0);
+		sc.n = 0;
+		score_tree(&sc, root, 0, 0);
+		xmlNode *again = NULL;
+		double again_score = 0;
+		best_candidate(&sc, root, &again, &again_score, 0);
+		if (again && (!best || text_len(again) > text_len(best))) {
+			best = again;
+			best_score = again_score;
+		}
+	}
+	if (best && (!pg.title_node || ts.score < 4)) {
+		/* No h1: the title-like line nearest before the body (portals set <title> to the
+		 * site's name). */
+		struct title_walk tw = {opt, best, NULL, 0, 0};
+		title_before(root, &tw, 0);
+		if (tw.found)
+			pg.title_node = tw.found;
+	}
 	char *site = site_host(&pg);
 	struct feed *f = NULL;
 	const struct extract_xpaths *xp = opt->xpath;
@@ -1855,6 +2162,7 @@ struct feed *extract_html(const char *data, size_t len, const struct extract_opt
 	} else if (!opt->article_only && !(xp && xp->content) && !pg.m.is_article &&
 		   !dominant_text(&pg, best, site)) {
 		find_links(&pg, root, site, &links, 0);
+		keep_common_shape(&links);
 		listing = links.n >= 3;
 		if (!listing)
 			links_release(&links);
@@ -1868,7 +2176,7 @@ struct feed *extract_html(const char *data, size_t len, const struct extract_opt
 	} else {
 		size_t tl = best ? text_len(best) : 0;
 		if (!best || (tl < 100 && !(xp && xp->content) && !pg.m.body_text)) {
-			util_errf(err, errlen, "no article text or article links found in the page");
+			util_errf(err, errlen, "an HTML page with no article text and no article links");
 		} else {
 			f = article_feed(&pg, best, err, errlen);
 			*kind = PAGE_ARTICLE;

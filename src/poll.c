@@ -196,17 +196,22 @@ static void parse_task(struct task *t)
 		t->r.body = NULL;
 		return; /* no feed and no error: not modified */
 	}
+	enum source_type type = t->job->src->type;
+	if (type == SOURCE_HTML) {
+		extract_task(t);
+		free(t->r.body);
+		t->r.body = NULL;
+		return;
+	}
 	struct parse_options po = {
 		.base_url = t->r.final_url,
 		.charset = t->r.charset,
 		.tz_offset = t->job->src->tz_offset,
 	};
 	t->feed = parse_feed(t->r.body, t->r.len, &po, t->perr, sizeof t->perr);
-	enum source_type type = t->job->src->type;
 	if (!t->feed && type == SOURCE_AUTO && !t->job->discovered_once && strstr(t->perr, "HTML page"))
 		t->discovered = extract_feed_link(t->r.body, t->r.len, t->r.final_url);
-	if (!t->feed && !t->discovered && (type == SOURCE_HTML || type == SOURCE_AUTO) &&
-	    strstr(t->perr, "HTML page"))
+	if (!t->feed && !t->discovered && type == SOURCE_AUTO && strstr(t->perr, "HTML page"))
 		extract_task(t);
 	/* The body is no longer needed: free it early to keep memory flat. */
 	free(t->r.body);
@@ -627,9 +632,10 @@ static void poll_dir(struct pass *p, struct job *job, const char *dir)
 		char *data = util_read_file(path, (size_t)p->cfg->max_size, &len, err, sizeof err);
 		char *url = xasprintf("file://%s", path);
 		struct extract_xpaths xp;
+		int html = article_file(names[i]) == 2;
 		struct extract_options eo = {
 			.id = names[i],
-			.link = url,
+			.link = html ? url : NULL, /* relative links in a page; never an item's link */
 			.date_format = src->date_format,
 			.tz_offset = src->tz_offset,
 			.xpath = extract_xpaths_of(src, &xp),
@@ -637,8 +643,8 @@ static void poll_dir(struct pass *p, struct job *job, const char *dir)
 		};
 		enum page_kind kind;
 		struct feed *one = !data			       ? NULL
-				   : article_file(names[i]) == 2 ? extract_html(data, len, &eo, &kind, err, sizeof err)
-								 : extract_text(data, len, &eo, err, sizeof err);
+				   : html ? extract_html(data, len, &eo, &kind, err, sizeof err)
+					  : extract_text(data, len, &eo, err, sizeof err);
 		free(url);
 		if (!one) {
 			log_msg(LOG_WARN, "poll: %s: %s: %s", src->name, names[i], err);

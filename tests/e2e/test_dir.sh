@@ -73,7 +73,8 @@ check "dir: a removed file's item stays" "gone from tin.atom" has_title "$T/publ
 run_tidings "$T/st" -c "$T/conf/t.ini" status
 check "dir: status shows the source ok with 2 items" "$(cat "$T/st.out")" grep -Eq '^bai +ok .* 2 ' "$T/st.out"
 
-# --- a source type this version cannot read waits its interval instead of being retried at once
+# --- an html source whose file is no HTML page is an error that waits its interval instead of
+#     being retried at once
 cat >"$T/conf/h.ini" <<EOF2
 [site]
 output = $T/hpublic
@@ -91,9 +92,9 @@ EOF2
 run_tidings "$T/h1" -c "$T/conf/h.ini" poll
 check "html: poll exits 0" "$(describe "$T/h1")" test "$RC" -eq 0
 run_tidings "$T/hs" -c "$T/conf/h.ini" status
-check "html: status shows the source not supported" "$(cat "$T/hs.out")" grep -Eq '^page +error .*not supported' "$T/hs.out"
+check "html: status shows the source failing: not an HTML page" "$(cat "$T/hs.out")" grep -Eq '^page +error .*not an HTML page' "$T/hs.out"
 check "html: its next poll is an interval away" "$(cat "$T/hs.out")" sh -c "! grep -Eq '^page .* now ' '$T/hs.out'"
 run_tidings "$T/h2" -c "$T/conf/h.ini" poll
-check "html: a second poll does not try it again" "$(cat "$T/h2.err")" sh -c "! grep -q 'not supported' '$T/h2.err'"
+check "html: a second poll does not try it again" "$(cat "$T/h2.err")" sh -c "! grep -q 'not an HTML page' '$T/h2.err'"
 
 e2e_done
