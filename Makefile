@@ -82,9 +82,10 @@ asan:
 	$(MAKE) FLAVOUR=asan test
 
 # make fuzz: each libFuzzer target (clang) runs FUZZ_SECONDS (default 30) on a copy of its seed
-# corpus in tests/fuzz/corpus/; a crash leaves its input in build/fuzz/ and fails the target.
+# corpus in tests/fuzz/corpus/ (plus the test inputs in tests/data/TARGET, read only); a crash
+# leaves its input in build/fuzz/ and fails the target.
 FUZZ_SECONDS ?= 30
-FUZZERS := parse date
+FUZZERS := parse date html
 fuzz:
 	@sh mk/deps.sh 'fuzzer:clang|clang,libclang-rt-14-dev'
 	$(MAKE) FLAVOUR=fuzz fuzz-run
@@ -97,7 +98,8 @@ fuzz-run: $(patsubst %,$(BUILD)/fuzz_%,$(FUZZERS))
 		rm -rf $(BUILD)/corpus-$$t && cp -R tests/fuzz/corpus/$$t $(BUILD)/corpus-$$t && \
 		echo "fuzz: $$t for $(FUZZ_SECONDS) s" && \
 		$(BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -max_len=65536 \
-			-artifact_prefix=$(BUILD)/crash-$$t- -print_final_stats=1 $(BUILD)/corpus-$$t 2>$(BUILD)/fuzz-$$t.log || \
+			-artifact_prefix=$(BUILD)/crash-$$t- -print_final_stats=1 $(BUILD)/corpus-$$t \
+			$$(test -d tests/data/$$t && echo tests/data/$$t) 2>$(BUILD)/fuzz-$$t.log || \
 			{ tail -n 40 $(BUILD)/fuzz-$$t.log; exit 1; }; \
 		grep -E '^stat::number_of_executed_units|^Done' $(BUILD)/fuzz-$$t.log | tail -n 2; \
 	done

@@ -606,17 +606,21 @@ static char *itemprop_value(xmlNode *n)
 	return v ? v : text_of(n);
 }
 
-/* One walk over the whole document for what metadata and microdata say. */
-static void read_metadata(struct page *pg, xmlNode *n, int depth)
+enum meta_phase { PHASE_JSON_LD, PHASE_META, PHASE_MICRODATA };
+
+/* A walk over the whole document for what JSON-LD, then meta tags, then microdata say: each
+ * field keeps the first value found, so the order of the walks is the order of trust. */
+static void read_metadata(struct page *pg, xmlNode *n, enum meta_phase phase, int depth)
 {
 	for (; n && depth < MAX_DEPTH; n = n->next) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
 		if (is_el(n, "meta")) {
-			read_meta(pg, n);
+			if (phase == PHASE_META)
+				read_meta(pg, n);
 		} else if (is_el(n, "script")) {
 			char *type = get_attr(n, "type");
-			if (type && util_strcaseeq(type, "application/ld+json")) {
+			if (phase == PHASE_JSON_LD && type && util_strcaseeq(type, "application/ld+json")) {
 				xmlChar *c = xmlNodeGetContent(n);
 				if (c)
 					read_json_ld(pg, (const char *)c);
@@ -624,7 +628,7 @@ static void read_metadata(struct page *pg, xmlNode *n, int depth)
 			}
 			free(type);
 			continue;
-		} else if (is_el(n, "link")) {
+		} else if (is_el(n, "link") && phase == PHASE_META) {
 			char *rel = get_attr(n, "rel"), *href = get_attr(n, "href");
 			if (rel && href && util_strcaseeq(rel, "canonical")) {
 				char *abs = resolve(pg, href);
@@ -635,7 +639,7 @@ static void read_metadata(struct page *pg, xmlNode *n, int depth)
 			free(rel);
 			free(href);
 		}
-		char *ip = get_attr(n, "itemprop");
+		char *ip = phase == PHASE_MICRODATA ? get_attr(n, "itemprop") : NULL;
 		if (ip) {
 			struct meta *m = &pg->m;
 			char *v = NULL;
@@ -652,7 +656,7 @@ static void read_metadata(struct page *pg, xmlNode *n, int depth)
 			free(v);
 			free(ip);
 		}
-		read_metadata(pg, n->children, depth + 1);
+		read_metadata(pg, n->children, phase, depth + 1);
 	}
 }
 
@@ -1064,12 +1068,22 @@ static int other_article(struct page *pg, xmlNode *n, const char *url, const cha
 	return 0;
 }
 
-static int64_t time_element(xmlNode *n, const struct extract_options *opt, int depth)
+/* Whether a <time> is the date of a change (class "updated", "modified"), not of publication. */
+static int update_time(const xmlNode *n)
+{
+	char ci[512];
+	class_id(n, ci, sizeof ci);
+	return (strstr(ci, "updated") || strstr(ci, "modified")) && !strstr(ci, "published");
+}
+
+/* The first <time> (datetime attribute, else its text) at or under n and its siblings: a date
+ * of publication, or with updated set, of the last change. */
+static int64_t time_of(xmlNode *n, const struct extract_options *opt, int updated, int depth)
 {
 	for (; n && depth < MAX_DEPTH; n = n->next) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
-		if (is_el(n, "time")) {
+		if (is_el(n, "time") && update_time(n) == updated) {
 			char *dt = get_attr(n, "datetime");
 			int64_t t = any_date(dt, opt);
 			free(dt);
@@ -1081,11 +1095,16 @@ static int64_t time_element(xmlNode *n, const struct extract_options *opt, int d
 			if (t != DATE_NONE)
 				return t;
 		}
-		int64_t t = time_element(n->children, opt, depth + 1);
+		int64_t t = time_of(n->children, opt, updated, depth + 1);
 		if (t != DATE_NONE)
 			return t;
 	}
 	return DATE_NONE;
+}
+
+static int64_t time_element(xmlNode *n, const struct extract_options *opt, int depth)
+{
+	return time_of(n, opt, 0, depth);
 }
 
 /* The date a listing shows next to a link: in the smallest block around it that holds no other
@@ -1163,6 +1182,16 @@ static char *xpath_text(struct page *pg, const char *expr, int want_date_attr)
 
 /* ---- cleaning and serialising the body ---- */
 
+static int blank_text(const xmlNode *n)
+{
+	if (n->type != XML_TEXT_NODE)
+		return 0;
+	for (const char *p = (const char *)n->content; p && *p; p++)
+		if (!isspace((unsigned char)*p))
+			return 0;
+	return 1;
+}
+
 static void drop(xmlNode *n)
 {
 	xmlUnlinkNode(n);
@@ -1203,6 +1232,39 @@ static int same_text(xmlNode *n, const char *text)
 	return same;
 }
 
+/* "By Jane Roe · 2 December 2025", "Tác giả: Trọng Toàn" → the name. */
+static char *strip_by(char *t)
+{
+	static const char *const cuts[] = {" · ", " | ", " — ", " – ", " - ", ", ", " /", NULL};
+	for (int i = 0; cuts[i]; i++) {
+		char *c = strstr(t, cuts[i]);
+		if (c)
+			*c = '\0';
+	}
+	static const char *const prefixes[] = {"posted by ", "written by ", "by ", "tác giả:", "tác giả ",
+					       "bởi ", "author:", "theo ", NULL};
+	for (int i = 0; prefixes[i]; i++) {
+		size_t k = strlen(prefixes[i]);
+		if (util_strncaseeq(t, prefixes[i], k)) {
+			char *s = text_squash(t + k);
+			free(t);
+			return s;
+		}
+	}
+	return t;
+}
+
+/* A line that only names the author ("By Jane Roe", "Trọng Toàn"). */
+static int author_line(xmlNode *n, const char *author)
+{
+	if (!author || text_len(n) > 80)
+		return 0;
+	char *t = strip_by(text_of(n));
+	int same = !strcmp(t, author);
+	free(t);
+	return same;
+}
+
 static void clean(xmlNode *n, struct cleaning *cl, int depth)
 {
 	xmlNode *next;
@@ -1221,7 +1283,7 @@ static void clean(xmlNode *n, struct cleaning *cl, int depth)
 		if (link_box(n)) {
 			/* and the heading just before it, which names the box */
 			xmlNode *prev = n->prev;
-			while (prev && prev->type == XML_TEXT_NODE && !*util_trim((char *)prev->content))
+			while (prev && blank_text(prev))
 				prev = prev->prev;
 			if (prev && prev->type == XML_ELEMENT_NODE && !link_box(prev) && text_len(prev) < 80 &&
 			    link_density(prev) == 0 && name_in(prev, " h2 h3 h4 h5 h6 div p strong b span ")) {
@@ -1232,7 +1294,8 @@ static void clean(xmlNode *n, struct cleaning *cl, int depth)
 			drop(n);
 			continue;
 		}
-		if (name_in(n, " h1 h2 ") && same_text(n, cl->title)) {
+		if ((name_in(n, " h1 h2 ") && same_text(n, cl->title)) ||
+		    (name_in(n, " p div span strong b em address small ") && author_line(n, cl->author))) {
 			drop(n);
 			continue;
 		}
@@ -1270,18 +1333,18 @@ static int date_line(xmlNode *n, const struct extract_options *opt)
 }
 
 /* Removes a leading date line and a trailing byline (returning its text) from the blocks. */
-static void trim_ends(xmlNode *first, xmlNode *last, struct cleaning *cl)
+static void trim_ends(xmlNode *box, struct cleaning *cl)
 {
 	/* the first block with text */
-	for (xmlNode *n = first; n; n = n->next) {
-		if (n->type == XML_TEXT_NODE && !*util_trim((char *)n->content))
+	for (xmlNode *n = box->children; n; n = n->next) {
+		if (blank_text(n))
 			continue;
 		if (n->type == XML_ELEMENT_NODE && date_line(n, cl->opt))
 			drop(n);
 		break;
 	}
-	for (xmlNode *n = last; n; n = n->prev) {
-		if (n->type == XML_TEXT_NODE && !*util_trim((char *)n->content))
+	for (xmlNode *n = box->last; n; n = n->prev) {
+		if (blank_text(n))
 			continue;
 		if (n->type != XML_ELEMENT_NODE)
 			break;
@@ -1574,28 +1637,6 @@ static const char *const LEAD_CLASSES[] = {"lead", "sapo", "summary", "intro", "
 					   "standfirst", "teaser", "chapeau", "subtitle", "tomtat",
 					   "tom-tat", " dek ", "deck", "description", NULL};
 
-/* "By Jane Roe · 2 December 2025", "Tác giả: Trọng Toàn" → the name. */
-static char *strip_by(char *t)
-{
-	static const char *const cuts[] = {" · ", " | ", " — ", " – ", " - ", ", ", " /", NULL};
-	for (int i = 0; cuts[i]; i++) {
-		char *c = strstr(t, cuts[i]);
-		if (c)
-			*c = '\0';
-	}
-	static const char *const prefixes[] = {"posted by ", "written by ", "by ", "tác giả:", "tác giả ",
-					       "bởi ", "author:", "theo ", NULL};
-	for (int i = 0; prefixes[i]; i++) {
-		size_t k = strlen(prefixes[i]);
-		if (util_strncaseeq(t, prefixes[i], k)) {
-			char *s = text_squash(t + k);
-			free(t);
-			return s;
-		}
-	}
-	return t;
-}
-
 /* A rel=author link, else an element whose class names the author, with short text. */
 static void find_hints(struct page *pg, xmlNode *n, char **author, char **lead, int depth)
 {
@@ -1767,6 +1808,12 @@ static struct feed *article_feed(struct page *pg, xmlNode *best, char *err, size
 		published = date_in_text(near, opt, NULL);
 		free(near);
 	}
+	xmlNode *around = common_ancestor(pg->title_node, best);
+	if (published == DATE_NONE && around) /* a date line above the title */
+		published = time_element(around->children, opt, 0);
+	int64_t updated = m->updated;
+	if (updated == DATE_NONE && around)
+		updated = time_of(around->children, opt, 1, 0);
 	if (published == DATE_NONE && best) {
 		published = date_near(pg, best);
 		if (published == DATE_NONE) {
@@ -1791,7 +1838,6 @@ static struct feed *article_feed(struct page *pg, xmlNode *best, char *err, size
 		summary = text_to_html(m->summary);
 	char *hint_author = NULL, *lead = NULL;
 	/* Around the article first (the block holding its title and body), then the page. */
-	xmlNode *around = common_ancestor(pg->title_node, best);
 	if (around)
 		find_hints(pg, around->children, &hint_author, &lead, 0);
 	find_hints(pg, xmlDocGetRootElement(pg->doc), &hint_author, &lead, 0);
@@ -1808,13 +1854,25 @@ static struct feed *article_feed(struct page *pg, xmlNode *best, char *err, size
 	struct cleaning cl = {.title = title, .author = author, .date = published, .opt = opt};
 	xmlXPathObjectPtr xo = xp && xp->content ? xpath(pg, xp->content) : NULL;
 	if (xo && xo->type == XPATH_NODESET) {
-		for (int i = 0; i < xo->nodesetval->nodeNr; i++) {
+		/* Nodes inside an earlier selected one are part of it: skipped before anything is
+		 * cleaned (cleaning frees nodes). */
+		int nr = xo->nodesetval->nodeNr;
+		char *inner = xcalloc((size_t)nr + 1, 1);
+		for (int i = 0; i < nr; i++)
+			for (int j = 0; j < nr && !inner[i]; j++)
+				for (xmlNode *up = xo->nodesetval->nodeTab[i]->parent; j != i && up; up = up->parent)
+					if (up == xo->nodesetval->nodeTab[j]) {
+						inner[i] = 1;
+						break;
+					}
+		for (int i = 0; i < nr; i++) {
 			xmlNode *n = xo->nodesetval->nodeTab[i];
-			if (n->type != XML_ELEMENT_NODE)
+			if (inner[i] || n->type != XML_ELEMENT_NODE)
 				continue;
 			clean(n->children, &cl, 0);
 			dump_children(&body, pg->doc, n);
 		}
+		free(inner);
 	} else if (best) {
 		/* the best block, and those of its siblings that read as part of it */
 		xmlNode *parent = best->parent;
@@ -1826,6 +1884,8 @@ static struct feed *article_feed(struct page *pg, xmlNode *best, char *err, size
 				continue;
 			}
 			if (s->type != XML_ELEMENT_NODE || dropped(s) || box_class(s) || hidden(s))
+				continue;
+			if (author_line(s, cl.author))
 				continue;
 			size_t len = text_len(s);
 			double ld = link_density(s);
@@ -1839,8 +1899,7 @@ static struct feed *article_feed(struct page *pg, xmlNode *best, char *err, size
 			xmlNode *s = kept[i];
 			if (s == best) {
 				clean(best->children, &cl, 0);
-				if (best->children)
-					trim_ends(best->children, best->last, &cl);
+				trim_ends(best, &cl);
 				dump_children(&body, pg->doc, best);
 			} else {
 				clean(s->children, &cl, 0);
@@ -1889,7 +1948,7 @@ static struct feed *article_feed(struct page *pg, xmlNode *best, char *err, size
 	struct item *it = feed_add_item(f);
 	it->title = title;
 	it->published = published;
-	it->updated = m->updated;
+	it->updated = updated;
 	it->author = author;
 	it->summary = summary;
 	it->content = content;
@@ -1903,6 +1962,25 @@ static struct feed *article_feed(struct page *pg, xmlNode *best, char *err, size
 	return f;
 }
 
+/* Characters of text (outside links) before the element stop, in document order. */
+static size_t text_before(const xmlNode *n, const xmlNode *stop, int *stopped, int depth)
+{
+	size_t k = 0;
+	for (; n && !*stopped && depth < MAX_DEPTH; n = n->next) {
+		if (n == stop) {
+			*stopped = 1;
+			break;
+		}
+		if (n->type == XML_TEXT_NODE) {
+			for (const char *p = (const char *)n->content; p && *p; p++)
+				k += !isspace((unsigned char)*p) && ((unsigned char)*p & 0xC0) != 0x80;
+		} else if (n->type == XML_ELEMENT_NODE && !dropped(n) && !is_el(n, "a")) {
+			k += text_before(n->children, stop, stopped, depth + 1);
+		}
+	}
+	return k;
+}
+
 /* Whether a page is an article: one dominant block of prose, not many headline links in it. */
 static int dominant_text(struct page *pg, xmlNode *best, const char *site)
 {
@@ -1914,10 +1992,16 @@ static int dominant_text(struct page *pg, xmlNode *best, const char *site)
 	struct links in = {NULL, 0};
 	find_links(pg, best->children, site, &in, 0);
 	size_t headlines = in.n;
+	/* An article starts with its text; a listing with its first link. */
+	size_t before = 0;
+	if (headlines) {
+		int stop = 0;
+		before = text_before(best->children, in.v[0].a, &stop, 0);
+	}
 	links_release(&in);
 	if (own < 250)
 		return 0;
-	return own >= 400 * (headlines ? headlines : 1) || headlines < 3;
+	return headlines < 3 || own >= 400 * headlines || before >= 600;
 }
 
 struct hosts {
@@ -2112,7 +2196,8 @@ struct feed *extract_html(const char *data, size_t len, const struct extract_opt
 		}
 		free(bhref);
 	}
-	read_metadata(&pg, root, 0);
+	for (int phase = PHASE_JSON_LD; phase <= PHASE_MICRODATA; phase++)
+		read_metadata(&pg, root, (enum meta_phase)phase, 0);
 	/* A saved page (no http URL of its own) resolves against the address it names. */
 	if (!http_url(pg.base) && pg.m.link) {
 		free(pg.base);
@@ -2156,9 +2241,10 @@ struct feed *extract_html(const char *data, size_t len, const struct extract_opt
 	const struct extract_xpaths *xp = opt->xpath;
 	int listing = 0;
 	struct links links = {NULL, 0};
-	if (xp && xp->links && !opt->article_only) {
+	if (xp && xp->links && !opt->article_only)
 		xpath_links(&pg, xp->links, &links);
-		listing = 1;
+	if (links.n) {
+		listing = 1; /* what the source says; an expression that selects nothing says nothing */
 	} else if (!opt->article_only && !(xp && xp->content) && !pg.m.is_article &&
 		   !dominant_text(&pg, best, site)) {
 		find_links(&pg, root, site, &links, 0);
