@@ -482,7 +482,10 @@ static int cmd_parse(const char *config_path, int config_given, int argc, char *
 	if (!f && strstr(perr, "HTML page")) {
 		/* An article or a listing page; a configured source with this URL lends its rules. */
 		struct extract_xpaths xp;
+		const char *slash = strrchr(what, '/');
+		int local = !base || !strncmp(base, "file:", 5);
 		struct extract_options eo = {
+			.id = local ? (slash ? slash + 1 : what) : NULL, /* as a dir source names it */
 			.link = base,
 			.charset = charset,
 			.tz_offset = src ? src->tz_offset : cfg ? cfg->tz_offset : 0,

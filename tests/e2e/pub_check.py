@@ -99,7 +99,7 @@ def categories(conf):
 
 def sources(conf):
     """[(name, path, [slugs])] for the feed sources whose url is a local file, and for each
-    .txt article file of the dir sources."""
+    .txt and .html article file of the dir sources."""
     out = []
     base = os.path.dirname(os.path.abspath(conf))
     for kind, name, kv in read_ini(conf):
@@ -115,7 +115,7 @@ def sources(conf):
         cats = [c.strip() for c in kv.get("category", "").split(",") if c.strip()]
         if kv.get("type", "auto") == "dir" or os.path.isdir(path):
             for f in sorted(os.listdir(path)):
-                if f.endswith(".txt") and not f.startswith("."):
+                if f.endswith((".txt", ".html", ".htm")) and not f.startswith("."):
                     out.append((name, os.path.join(path, f), cats))
             continue
         if kv.get("type", "auto") not in ("auto", "feed", ""):

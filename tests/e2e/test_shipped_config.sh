@@ -80,6 +80,35 @@ while IFS="$tab" read -r name type scats url; do
 done <"$T/sources.tsv"
 if [ $checked -gt 0 ]; then pass "example titles compared ($checked feeds)"; else fail "example titles compared" "no feed source with an example file found in $CONF"; fi
 
+# Each dir source's article files (.txt and .html) are items of its categories, titled as
+# `tidings parse FILE` reads them, with an absolute link when the page names its address.
+dirs=0
+while IFS="$tab" read -r name type scats url; do
+	[ "$type" = dir ] || continue
+	case $url in /*) path=$url ;; *) path=$(dirname "$CONF")/$url ;; esac
+	for f in "$path"/*.txt "$path"/*.html; do
+		[ -f "$f" ] || continue
+		run_tidings "$T/pf" -c "$CONF" parse "$f"
+		title=$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["items"][0]["title"])' "$T/pf.out" 2>/dev/null)
+		for c in $(echo "$scats" | tr ',' ' '); do
+			if [ -n "$title" ] && fc titles "$P/$c.atom" 2>/dev/null | grep -Fxq -- "$title"; then
+				pass "$c.atom holds $(basename "$f") of $name"
+			else
+				fail "$c.atom holds $(basename "$f") of $name" "title '$title' not in $c.atom"
+			fi
+		done
+		dirs=$((dirs + 1))
+	done
+done <"$T/sources.tsv"
+check "article files compared" "no dir source with article files in $CONF" test "$dirs" -ge 5
+"$PYTHON" - "$P/trang-tin.json" >"$T/pages.txt" 2>&1 <<'PY'
+import json, sys
+for it in json.load(open(sys.argv[1], encoding="utf-8"))["items"]:
+    print(it.get("url", ""), it.get("date_published", ""), (it.get("authors") or [{}])[0].get("name", ""))
+PY
+check "trang-tin.json: 4 pages, each with an https link, a date and an author" "$(cat "$T/pages.txt")" \
+	test "$(grep -cE '^https://[^ ]+ 2026-10-[0-9]{2}T[0-9:]{8}Z .+' "$T/pages.txt")" -eq 4
+
 # new.atom holds items of every category.
 if [ -f "$P/new.atom" ]; then
 	fc titles "$P/new.atom" >"$T/new.titles" 2>&1
