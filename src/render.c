@@ -1,5 +1,6 @@
 #include "render.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -687,57 +688,150 @@ static void merge_items(struct feed *items, struct feed *extra)
 	qsort(items->items, items->nitems, sizeof *items->items, cmp_newest);
 }
 
+/* One run of archive pages to write, shared by the threads that write them. */
+struct archive_run {
+	const struct config *cfg;
+	const struct config_category *cat;
+	const struct render_channel *base_ch;
+	const char *current;
+	int64_t full;
+	int size;
+	int64_t *pages; /* the page numbers to write */
+	size_t npages, next;
+	pthread_mutex_t lock;
+	int failed;
+	char err[512];
+};
+
+/* Writes archive page k of the run from store. */
+static int write_archive_page(struct archive_run *run, struct store *store, int64_t k,
+			      struct render_stats *stats, char *err, size_t errlen)
+{
+	const struct config *cfg = run->cfg;
+	const char *slug = run->cat->slug;
+	char *name = xasprintf("archive/%s/%lld.atom", slug, (long long)k);
+	struct feed *page = feed_new();
+	char *self = xasprintf("%sarchive/%s/%lld", cfg->link, slug, (long long)k);
+	char *prev = k > 1 ? xasprintf("%sarchive/%s/%lld.atom", cfg->link, slug, (long long)k - 1) : NULL;
+	char *next = k < run->full ? xasprintf("%sarchive/%s/%lld.atom", cfg->link, slug, (long long)k + 1) : NULL;
+	struct render_channel ch = *run->base_ch;
+	ch.self_base = self;
+	ch.stylesheet = "../../feed.xsl";
+	ch.archive = 1;
+	ch.current = run->current;
+	ch.prev_archive = prev;
+	ch.next_archive = next;
+	struct buf b;
+	buf_init(&b, 0);
+	int rc = store_category_range(store, slug, (k - 1) * run->size + 1, k * run->size, page, err, errlen);
+	if (rc == 0) {
+		qsort(page->items, page->nitems, sizeof *page->items, cmp_newest);
+		rc = render_atom(&ch, page, &b);
+	}
+	/* Archive pages are read rarely: the server compresses them on demand. */
+	if (rc == 0)
+		rc = publish_as(cfg->output, name, &b, 0, stats, err, errlen);
+	buf_release(&b);
+	feed_free(page);
+	free(self);
+	free(prev);
+	free(next);
+	free(name);
+	return rc;
+}
+
+/* Takes pages from the run until none is left or one fails. */
+static void archive_loop(struct archive_run *run, struct store *store, struct render_stats *stats)
+{
+	for (;;) {
+		pthread_mutex_lock(&run->lock);
+		int64_t k = run->failed || run->next == run->npages ? 0 : run->pages[run->next++];
+		pthread_mutex_unlock(&run->lock);
+		if (!k)
+			return;
+		char err[512] = "";
+		if (write_archive_page(run, store, k, stats, err, sizeof err) < 0) {
+			pthread_mutex_lock(&run->lock);
+			if (!run->failed)
+				snprintf(run->err, sizeof run->err, "%s", err);
+			run->failed = 1;
+			pthread_mutex_unlock(&run->lock);
+			return;
+		}
+	}
+}
+
+struct archive_helper {
+	pthread_t thread;
+	struct archive_run *run;
+	struct render_stats stats;
+};
+
+/* A helper thread reads the store through a connection of its own. */
+static void *archive_thread(void *arg)
+{
+	struct archive_helper *h = arg;
+	char err[512];
+	struct store *store = store_open(h->run->cfg->database, err, sizeof err);
+	if (store) {
+		archive_loop(h->run, store, &h->stats);
+		store_close(store);
+	}
+	return NULL;
+}
+
+#define ARCHIVE_THREADS 8
+
 /* RFC 5005 archive pages of one category: page k (from 1) holds the items whose arrival numbers
  * are (k-1)*size+1 … k*size.  Only full pages exist, so a page never changes once written (not
  * even when retention prunes its items later), except that the newest one gains its
- * next-archive link when the page after it appears. */
+ * next-archive link when the page after it appears.  Many pages (a first poll) are written by
+ * one thread per CPU. */
 static int publish_archives(const struct config *cfg, struct store *store,
 			    const struct config_category *cat, int64_t last_seq, int size,
 			    const struct render_channel *base_ch, struct render_stats *stats, char *err,
 			    size_t errlen)
 {
-	int64_t full = last_seq / size;
+	struct archive_run run = {.cfg = cfg, .cat = cat, .base_ch = base_ch, .full = last_seq / size, .size = size};
 	char *current = xasprintf("%s%s.atom", cfg->link, cat->slug);
-	int rc = 0;
-	for (int64_t k = 1; k <= full && rc == 0; k++) {
-		char *name = xasprintf("archive/%s/%lld.atom", cat->slug, (long long)k);
-		char *path = xasprintf("%s/%s", cfg->output, name);
+	run.current = current;
+	for (int64_t k = 1; k <= run.full; k++) {
+		char *path = xasprintf("%s/archive/%s/%lld.atom", cfg->output, cat->slug, (long long)k);
 		char *next_path = xasprintf("%s/archive/%s/%lld.atom", cfg->output, cat->slug, (long long)k + 1);
 		/* Written pages are final, unless this is the newest written one and a new page follows. */
-		int skip = access(path, F_OK) == 0 && (k == full || access(next_path, F_OK) == 0);
+		int skip = access(path, F_OK) == 0 && (k == run.full || access(next_path, F_OK) == 0);
 		if (!skip) {
-			struct feed *page = feed_new();
-			char *self = xasprintf("%sarchive/%s/%lld", cfg->link, cat->slug, (long long)k);
-			char *prev = k > 1 ? xasprintf("%sarchive/%s/%lld.atom", cfg->link, cat->slug, (long long)k - 1) : NULL;
-			char *next = k < full ? xasprintf("%sarchive/%s/%lld.atom", cfg->link, cat->slug, (long long)k + 1) : NULL;
-			struct render_channel ch = *base_ch;
-			ch.self_base = self;
-			ch.stylesheet = "../../feed.xsl";
-			ch.archive = 1;
-			ch.current = current;
-			ch.prev_archive = prev;
-			ch.next_archive = next;
-			struct buf b;
-			buf_init(&b, 0);
-			rc = store_category_range(store, cat->slug, (k - 1) * size + 1, k * size, page, err,
-						  errlen);
-			if (rc == 0) {
-				qsort(page->items, page->nitems, sizeof *page->items, cmp_newest);
-				rc = render_atom(&ch, page, &b);
-			}
-			/* Archive pages are read rarely: the server compresses them on demand. */
-			if (rc == 0)
-				rc = publish_as(cfg->output, name, &b, 0, stats, err, errlen);
-			buf_release(&b);
-			feed_free(page);
-			free(self);
-			free(prev);
-			free(next);
+			run.pages = xrealloc(run.pages, (run.npages + 1) * sizeof *run.pages);
+			run.pages[run.npages++] = k;
 		}
-		free(name);
 		free(path);
 		free(next_path);
 	}
+	pthread_mutex_init(&run.lock, NULL);
+	struct archive_helper helpers[ARCHIVE_THREADS];
+	int nhelpers = 0;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int want = run.npages >= 8 && cpus > 1 ? (int)(cpus - 1 < ARCHIVE_THREADS ? cpus - 1 : ARCHIVE_THREADS) : 0;
+	for (int i = 0; i < want; i++) {
+		helpers[nhelpers] = (struct archive_helper){.run = &run};
+		if (pthread_create(&helpers[nhelpers].thread, NULL, archive_thread, &helpers[nhelpers]) == 0)
+			nhelpers++;
+	}
+	archive_loop(&run, store, stats);
+	for (int i = 0; i < nhelpers; i++) {
+		pthread_join(helpers[i].thread, NULL);
+		stats->files_written += helpers[i].stats.files_written;
+		stats->files_unchanged += helpers[i].stats.files_unchanged;
+	}
+	pthread_mutex_destroy(&run.lock);
+	int rc = 0;
+	if (run.failed) {
+		util_errf(err, errlen, "%s", run.err);
+		rc = -1;
+	} else if (run.next < run.npages) { /* every helper failed to open the store: finish here */
+		archive_loop(&run, store, stats);
+	}
+	free(run.pages);
 	free(current);
 	return rc;
 }
