@@ -78,6 +78,8 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 char *buf_take(struct buf *b, size_t *len)
 {
 	char *p = b->data ? b->data : xstrdup("");
+	if (b->data && b->size > b->len + b->len / 4 + 64)
+		p = xrealloc(p, b->len + 1); /* kept strings hold no slack */
 	if (len)
 		*len = b->len;
 	buf_init(b, b->max);

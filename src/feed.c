@@ -141,7 +141,7 @@ char *text_clean(const char *s)
 	}
 	*o = '\0';
 	if (stable)
-		return out;
+		return xrealloc(out, (size_t)(o - out) + 1); /* no slack kept */
 	utf8proc_uint8_t *nfc = utf8proc_NFC((const utf8proc_uint8_t *)out);
 	if (!nfc)
 		return out;

@@ -402,9 +402,12 @@ static void print_feed_json(const struct feed *f)
 			buf_addc(&b, '}');
 		}
 		buf_adds(&b, "]}");
+		/* item by item: the output of a big feed is never held whole */
+		fwrite(buf_str(&b), 1, b.len, stdout);
+		buf_reset(&b);
 	}
 	buf_adds(&b, f->nitems ? "\n]}\n" : "]}\n");
-	fwrite(b.data, 1, b.len, stdout);
+	fwrite(buf_str(&b), 1, b.len, stdout);
 	buf_release(&b);
 }
 
@@ -512,6 +515,8 @@ static int cmd_parse(const char *config_path, int config_given, int argc, char *
 		fprintf(stderr, "tidings: parse: %s: %s\n", what, perr);
 		goto out;
 	}
+	free(data); /* the items own their text: the document can go before the output is written */
+	data = NULL;
 	print_feed_json(f);
 	feed_free(f);
 	rc = fflush(stdout) == 0 && !ferror(stdout) ? 0 : EXIT_RUNTIME;

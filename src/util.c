@@ -136,6 +136,11 @@ char *util_read_file(const char *path, size_t cap, size_t *len, char *err, size_
 		util_errf(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size <= cap) {
+		size = (size_t)st.st_size + 4096; /* one read, no copies; more if the file grows */
+		data = xmalloc(size + 1);
+	}
 	for (;;) {
 		if (size - have < 4096) {
 			size = size ? size * 2 : 65536;
