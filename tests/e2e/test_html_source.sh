@@ -184,5 +184,25 @@ check "article links to a private address are refused (allow_private = no)" \
 	"requests before $before, after $after; $(cat "$T/p5.err")" test "$before" -eq "$after"
 check "the refusal is logged" "$(cat "$T/p5.err")" grep -q 'private or loopback address refused' "$T/p5.err"
 
+# 4. parse on a listing URL prints its links without fetching an article; on an article URL, the
+#    article, read with the configured source's date_format and time zone.
+before=$(grep -c 'bai-viet-so' "$FX_LOG")
+run_tidings "$T/pl" -c conf.ini parse "$BASE/tin/"
+"$PYTHON" - "$T/pl.out" >"$T/pl.txt" 2>&1 <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+print(d["format"], len(d["items"]))
+for it in d["items"]:
+    print(it["link"].rsplit("/", 1)[-1], it["published"])
+PY
+check "parse LISTING: format html, 4 links" "$(cat "$T/pl.txt")" grep -qx 'html 4' "$T/pl.txt"
+check "parse LISTING: a link with the date the listing shows" "$(cat "$T/pl.txt")" \
+	grep -qx 'bai-viet-so-2.html 2026-03-02T00:00:00Z' "$T/pl.txt"
+check "parse LISTING: no article fetched" "requests before $before, after $(grep -c 'bai-viet-so' "$FX_LOG")" \
+	test "$(grep -c 'bai-viet-so' "$FX_LOG")" -eq "$before"
+run_tidings "$T/pa" -c conf.ini parse "$BASE/tin/2026/bai-viet-so-2.html"
+check "parse ARTICLE URL: one item with its own date" "$(cat "$T/pa.out" "$T/pa.err")" \
+	grep -q '"published":"2026-03-02T02:30:00Z"' "$T/pa.out"
+
 check "no file:// link was read" "$(cat "$T"/p*.err)" sh -c "! grep -q 'passwd' '$T/p1.err' '$T/p2.err'"
 e2e_done
