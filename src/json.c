@@ -12,9 +12,17 @@ void json_string(struct buf *b, const char *s)
 		buf_adds(b, "null");
 		return;
 	}
+	/* bytes that may need escaping: controls, '"', '\\', DEL, and 0xE2 (U+2028/U+2029) */
+	static const unsigned char special[256] = {
+		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+		['"'] = 1, ['\\'] = 1, [0x7f] = 1, [0xE2] = 1};
 	buf_addc(b, '"');
 	const char *run = s;
 	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		while (!special[*c])
+			c++;
+		if (!*c)
+			break;
 		const char *esc = NULL;
 		char u[7];
 		if (*c == '"')
