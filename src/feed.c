@@ -119,9 +119,22 @@ char *text_clean(const char *s)
 	utf8proc_ssize_t left = (utf8proc_ssize_t)len;
 	int stable = 1;
 	while (left > 0) {
-		if (*p >= 0x20 && *p < 0x80) { /* the common case: printable ASCII */
-			*o++ = (char)*p++;
-			left--;
+		if (*p >= 0x20 && *p < 0x80) { /* the common case: a run of printable ASCII */
+			size_t run = 1;
+			/* eight bytes at a time: none below 0x20 and none from 0x80 */
+			while ((utf8proc_ssize_t)run + 8 <= left) {
+				uint64_t w;
+				memcpy(&w, p + run, 8);
+				if (((w - 0x2020202020202020ull) | w) & 0x8080808080808080ull)
+					break;
+				run += 8;
+			}
+			while ((utf8proc_ssize_t)run < left && p[run] >= 0x20 && p[run] < 0x80)
+				run++;
+			memcpy(o, p, run);
+			o += run;
+			p += run;
+			left -= (utf8proc_ssize_t)run;
 			continue;
 		}
 		utf8proc_int32_t c;
