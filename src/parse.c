@@ -1,6 +1,8 @@
 #include "parse.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -614,34 +616,140 @@ static enum format detect(xmlNode *root, char *err, size_t errlen)
 	return FMT_UNKNOWN;
 }
 
+/* What the entity pass saw of the bytes read as UTF-8: valid multi-byte characters, and bytes
+ * that start no valid sequence. */
+struct utf8_stats {
+	size_t multi, bad;
+};
+
+/* The length of the valid UTF-8 sequence at p (a byte >= 0x80), or 0 when there is none. */
+static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
+{
+	size_t k;
+	if (*p >= 0xC2 && *p <= 0xDF)
+		k = 1;
+	else if (*p >= 0xE0 && *p <= 0xEF)
+		k = 2;
+	else if (*p >= 0xF0 && *p <= 0xF4)
+		k = 3;
+	else
+		return 0;
+	if ((size_t)(end - p) <= k)
+		return 0;
+	for (size_t i = 1; i <= k; i++)
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+	return k + 1;
+}
+
+/* Byte classes for the entity pass: 0 plain, 1 '&', 2 '<', 3 a C0 control XML forbids, 4 >= 0x80. */
+static const unsigned char byte_class[256] = {
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 3, 3, 0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+};
+
+/* Counts UTF-8 characters and drops forbidden C0 controls in [p, end) (inside CDATA or a
+ * comment): appends to b from *run when something is dropped. */
+static void raw_span(struct buf *b, const char **run, const char *p, const char *end, struct utf8_stats *st,
+		     int *changed)
+{
+	while (p < end) {
+		unsigned char c = (unsigned char)*p;
+		if (byte_class[c] == 3) {
+			buf_add(b, *run, (size_t)(p - *run));
+			*run = ++p;
+			*changed = 1;
+		} else if (c >= 0x80) {
+			size_t k = utf8_seq((const unsigned char *)p, (const unsigned char *)end);
+			if (k) {
+				st->multi++;
+				p += k;
+			} else {
+				st->bad++;
+				p++;
+			}
+		} else {
+			p++;
+		}
+	}
+}
+
+/* The first occurrence of the 3 bytes s in [p, end), or NULL. */
+static const char *find3(const char *p, const char *end, const char *s)
+{
+	while (end - p >= 3) {
+		const char *q = memchr(p, s[0], (size_t)(end - p - 2));
+		if (!q)
+			return NULL;
+		if (q[1] == s[1] && q[2] == s[2])
+			return q;
+		p = q + 1;
+	}
+	return NULL;
+}
+
 /* Feeds use HTML's named entities (&nbsp;, &rsquo;…) without declaring them, and bare '&'s;
  * libxml2 in recover mode silently drops both along with the text after them.  Outside CDATA
  * sections and comments, a known HTML entity becomes a numeric reference (valid in any
- * encoding), and an '&' that starts no reference becomes "&amp;".  Returns a new buffer, or NULL
- * when nothing needs changing. */
-static char *map_entities(const char *data, size_t len, size_t *outlen)
+ * encoding), and an '&' that starts no reference becomes "&amp;"; C0 controls XML forbids (a NUL
+ * would end the document) are dropped everywhere.  The bytes must be in an ASCII-compatible
+ * encoding.  The same pass counts what the bytes look like as UTF-8 (st).  Returns a new
+ * buffer, or NULL when nothing needs changing. */
+static char *map_entities(const char *data, size_t len, size_t *outlen, struct utf8_stats *st)
 {
 	struct buf b;
 	buf_init(&b, 0);
 	const char *end = data + len, *run = data;
 	int changed = 0;
+	st->multi = st->bad = 0;
 	for (const char *p = data; p < end; p++) {
-		if (*p == '<' && end - p >= 9 && !memcmp(p, "<![CDATA[", 9)) {
-			const char *q = p + 9;
-			while (q + 2 < end && memcmp(q, "]]>", 3))
-				q++;
-			p = q + 2 < end ? q + 2 : end - 1;
+		while (p < end && !byte_class[(unsigned char)*p])
+			p++;
+		if (p == end)
+			break;
+		switch (byte_class[(unsigned char)*p]) {
+		case 4: {
+			size_t k = utf8_seq((const unsigned char *)p, (const unsigned char *)end);
+			if (k) {
+				st->multi++;
+				p += k - 1;
+			} else {
+				st->bad++;
+			}
 			continue;
 		}
-		if (*p == '<' && end - p >= 4 && !memcmp(p, "<!--", 4)) {
-			const char *q = p + 4;
-			while (q + 2 < end && memcmp(q, "-->", 3))
-				q++;
-			p = q + 2 < end ? q + 2 : end - 1;
+		case 3:
+			buf_add(&b, run, (size_t)(p - run));
+			run = p + 1;
+			changed = 1;
+			continue;
+		case 2: {
+			const char *close = NULL;
+			size_t open = 0;
+			if (end - p >= 9 && !memcmp(p, "<![CDATA[", 9)) {
+				open = 9;
+				close = "]]>";
+			} else if (end - p >= 4 && !memcmp(p, "<!--", 4)) {
+				open = 4;
+				close = "-->";
+			} else {
+				continue;
+			}
+			const char *q = find3(p + open, end, close);
+			const char *stop = q ? q + 3 : end;
+			raw_span(&b, &run, p + open, q ? q : end, st, &changed);
+			p = stop - 1;
 			continue;
 		}
-		if (*p != '&')
-			continue;
+		default:
+			break;
+		}
 		const char *q = p + 1;
 		if (q < end && *q == '#') {
 			const char *r = q + 1;
@@ -686,6 +794,88 @@ static char *map_entities(const char *data, size_t len, size_t *outlen)
 	}
 	buf_add(&b, run, (size_t)(end - run));
 	return buf_take(&b, outlen);
+}
+
+/* windows-1252's 0x80-0x9F; the five bytes it leaves unassigned are the C1 controls (WHATWG). */
+static const unsigned short cp1252_high[32] = {
+	0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+	0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+	0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+
+/* windows-1252 bytes as UTF-8 (every byte has a meaning, so nothing fails). */
+static char *cp1252_to_utf8(const char *data, size_t len, size_t *outlen)
+{
+	char *out = xmalloc(len * 3 + 1), *o = out;
+	for (size_t i = 0; i < len; i++) {
+		unsigned c = (unsigned char)data[i];
+		if (c < 0x80) {
+			*o++ = (char)c;
+			continue;
+		}
+		if (c < 0xA0)
+			c = cp1252_high[c - 0x80];
+		if (c < 0x800) {
+			*o++ = (char)(0xC0 | c >> 6);
+		} else {
+			*o++ = (char)(0xE0 | c >> 12);
+			*o++ = (char)(0x80 | ((c >> 6) & 0x3F));
+		}
+		*o++ = (char)(0x80 | (c & 0x3F));
+	}
+	*o = '\0';
+	*outlen = (size_t)(o - out);
+	return out;
+}
+
+char *charset_to_utf8(const char *data, size_t len, const char *charset, size_t *outlen)
+{
+	iconv_t cd = iconv_open("UTF-8", charset);
+	if (cd == (iconv_t)-1)
+		return NULL;
+	struct buf b;
+	buf_init(&b, 0);
+	char chunk[8192];
+	char *in = (char *)data;
+	size_t left = len;
+	while (left > 0) {
+		char *o = chunk;
+		size_t room = sizeof chunk;
+		size_t r = iconv(cd, &in, &left, &o, &room);
+		buf_add(&b, chunk, (size_t)(o - chunk));
+		if (r == (size_t)-1 && errno != E2BIG) {
+			buf_adds(&b, "\xEF\xBF\xBD"); /* an unreadable byte */
+			in++;
+			left--;
+			iconv(cd, NULL, NULL, NULL, NULL);
+		}
+	}
+	char *o = chunk;
+	size_t room = sizeof chunk;
+	iconv(cd, NULL, NULL, &o, &room);
+	buf_add(&b, chunk, (size_t)(o - chunk));
+	iconv_close(cd);
+	return buf_take(&b, outlen);
+}
+
+/* The UTF-16 or UTF-32 form the document starts in (a BOM, or "<" as its first character),
+ * for iconv; NULL for ASCII-compatible bytes. */
+static const char *wide_encoding(const unsigned char *d, size_t len)
+{
+	if (len >= 4 && !memcmp(d, "\xFF\xFE\0\0", 4))
+		return "UTF-32";
+	if (len >= 4 && !memcmp(d, "\0\0\xFE\xFF", 4))
+		return "UTF-32";
+	if (len >= 2 && (!memcmp(d, "\xFF\xFE", 2) || !memcmp(d, "\xFE\xFF", 2)))
+		return "UTF-16";
+	if (len >= 4 && !memcmp(d, "<\0\0\0", 4))
+		return "UTF-32LE";
+	if (len >= 4 && !memcmp(d, "\0\0\0<", 4))
+		return "UTF-32BE";
+	if (len >= 4 && d[0] == '<' && !d[1] && d[2] && !d[3])
+		return "UTF-16LE";
+	if (len >= 4 && !d[0] && d[1] == '<' && !d[2] && d[3])
+		return "UTF-16BE";
+	return NULL;
 }
 
 /* The encoding an XML declaration names, copied into out (empty when there is none). */
@@ -870,41 +1060,110 @@ static struct feed *parse_dom(const char *data, size_t len, const struct parse_o
 static struct feed *parse_xml(const char *data, size_t len, const struct parse_options *opt, char *err,
 			      size_t errlen);
 
+/* Labels whose documents are read as windows-1252, as the WHATWG Encoding Standard does: what
+ * is sent as Latin-1 or ASCII is windows-1252 (its 0x80-0x9F are never meant as C1 controls). */
+static int cp1252_label(const char *label)
+{
+	static const char *const names[] = {"iso-8859-1", "iso8859-1", "iso_8859-1", "iso88591", "latin1",
+					    "latin-1", "l1", "windows-1252", "cp1252", "x-cp1252",
+					    "us-ascii", "ascii", "iso-ir-100", "ibm819", "cp819",
+					    "csisolatin1", "iso_8859-1:1987"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (util_strcaseeq(label, names[i]))
+			return 1;
+	return 0;
+}
+
+static int utf8_label(const char *label)
+{
+	return util_strcaseeq(label, "utf-8") || util_strcaseeq(label, "utf8");
+}
+
 struct feed *parse_feed(const char *data, size_t len, const struct parse_options *opt, char *err,
 			size_t errlen)
 {
-	/* Skip what real servers put before the document: a BOM is handled by libxml2, white space is not. */
-	size_t skip = 0, bom = len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3) ? 3 : 0;
-	while (bom + skip < len && isspace((unsigned char)data[bom + skip]))
-		skip++;
-	if (skip)
-		skip += bom; /* BOM then white space: drop both, the bytes are UTF-8 */
-	if (len - skip == 0) {
-		util_errf(err, errlen, "empty document");
-		return NULL;
-	}
 	if (len > (size_t)1 << 30) {
 		util_errf(err, errlen, "document larger than 1 GiB");
 		return NULL;
 	}
-	data += skip;
-	len -= skip;
-	if (data[0] == '{') /* JSON Feed: told apart by the document, not its name or type */
-		return jsonfeed_parse(data, len, opt, err, errlen);
-	/* RFC 7303 order: a BOM (libxml2 reads it), then the HTTP charset, then the declaration;
-	 * a Latin label on UTF-8 bytes is overruled. */
+	/* UTF-16 and UTF-32 documents are decoded first, so that the byte-level passes below (and
+	 * the entity rewriting) only ever see ASCII-compatible text. */
+	char *decoded = NULL;
+	int utf8_forced = 0;
+	const char *wide = wide_encoding((const unsigned char *)data, len);
+	if (wide) {
+		size_t dlen = 0;
+		decoded = charset_to_utf8(data, len, wide, &dlen);
+		if (decoded) {
+			data = decoded;
+			len = dlen;
+			utf8_forced = 1;
+		}
+	}
+	/* Skip what real servers put before the document: a BOM, then white space.  A UTF-8 BOM
+	 * outranks every label (RFC 7303). */
+	if (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) {
+		data += 3;
+		len -= 3;
+		utf8_forced = 1;
+	}
+	while (len && isspace((unsigned char)*data)) {
+		data++;
+		len--;
+	}
+	if (len == 0) {
+		free(decoded);
+		util_errf(err, errlen, "empty document");
+		return NULL;
+	}
+	if (data[0] == '{') { /* JSON Feed: told apart by the document, not its name or type */
+		struct feed *f = jsonfeed_parse(data, len, opt, err, errlen);
+		free(decoded);
+		return f;
+	}
+	size_t mapped_len = 0;
+	struct utf8_stats st;
+	char *mapped = map_entities(data, len, &mapped_len, &st);
+	if (mapped) {
+		data = mapped;
+		len = mapped_len;
+	}
+	/* RFC 7303 order: a BOM, then the HTTP charset, then the declaration; unknown labels are
+	 * ignored.  A single-byte label on valid UTF-8 holding multi-byte characters is a lie, and
+	 * so is a UTF-8 label (or none) on bytes with no valid multi-byte character but invalid
+	 * ones: those are windows-1252, decoded here. */
 	struct parse_options eff = *opt;
-	eff.charset = charset_usable(opt->charset);
 	char declared[40];
 	declared_encoding(data, len, declared, sizeof declared);
-	const char *label = eff.charset ? eff.charset : declared;
-	if (!bom && *label && latin_label(label) && charset_utf8_in_disguise(data, len))
+	const char *label = utf8_forced ? "UTF-8" : charset_usable(opt->charset);
+	if (!label && *declared)
+		label = charset_usable(declared);
+	int utf8_bytes = st.multi && !st.bad, latin_bytes = st.bad && !st.multi;
+	char *latin = NULL;
+	if (utf8_forced) {
 		eff.charset = "UTF-8";
-	size_t mapped_len = 0;
-	char *mapped = map_entities(data, len, &mapped_len);
-	struct feed *f = mapped ? parse_xml(mapped, mapped_len, &eff, err, errlen)
-				: parse_xml(data, len, &eff, err, errlen);
+	} else if (!label || utf8_label(label) || cp1252_label(label)) {
+		if (label && cp1252_label(label) ? !utf8_bytes : latin_bytes) {
+			size_t llen = 0;
+			latin = cp1252_to_utf8(data, len, &llen);
+			data = latin;
+			len = llen;
+			eff.charset = "UTF-8";
+		} else if (label || *declared) {
+			/* UTF-8, also when the document names an encoding nobody knows */
+			eff.charset = "UTF-8";
+		} else {
+			eff.charset = NULL;
+		}
+	} else if (latin_label(label) && utf8_bytes) {
+		eff.charset = "UTF-8";
+	} else {
+		eff.charset = label;
+	}
+	struct feed *f = parse_xml(data, len, &eff, err, errlen);
+	free(latin);
 	free(mapped);
+	free(decoded);
 	return f;
 }
 

@@ -677,6 +677,89 @@ static void test_encodings(void **state)
 	free(u16);
 }
 
+/* UTF-16 with bytes that look like '&' to a byte-level pass */
+static char *to_utf16(const char *u8, int be, int bom, size_t *n)
+{
+	char *out = xmalloc(2 * strlen(u8) + 2);
+	size_t k = 0;
+	if (bom) {
+		out[k++] = be ? '\xfe' : '\xff';
+		out[k++] = be ? '\xff' : '\xfe';
+	}
+	for (const unsigned char *p = (const unsigned char *)u8; *p;) {
+		unsigned c = *p++;
+		if (c >= 0xE0) {
+			c = (c & 0x0F) << 12 | (p[0] & 0x3F) << 6 | (p[1] & 0x3F);
+			p += 2;
+		} else if (c >= 0xC0) {
+			c = (c & 0x1F) << 6 | (p[0] & 0x3F);
+			p += 1;
+		}
+		out[k++] = (char)(be ? c >> 8 : c & 0xFF);
+		out[k++] = (char)(be ? c & 0xFF : c >> 8);
+	}
+	*n = k;
+	return out;
+}
+
+static void test_encoding_detection(void **state)
+{
+	(void)state;
+	/* UTF-16 code units holding 0x26 (U+2603, U+0426) are not '&'; entities still work */
+	static const char u8doc[] = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss version=\"2.0\"><channel>"
+				    "<title>Snow \xe2\x98\x83</title><item><title>\xd0\xa6&nbsp;x</title></item>"
+				    "</channel></rss>";
+	for (int be = 0; be <= 1; be++)
+		for (int bom = 0; bom <= 1; bom++) {
+			size_t n;
+			char *u16 = to_utf16(u8doc, be, bom, &n);
+			struct feed *f = parse_cs(u16, n, NULL);
+			assert_str(f->title, "Snow \xe2\x98\x83", "UTF-16 title with byte 0x26");
+			assert_str(f->items[0].title, "\xd0\xa6\xc2\xa0x", "UTF-16 entity mapped after decoding");
+			feed_free(f);
+			free(u16);
+		}
+	/* a UTF-8 BOM outranks the declaration */
+	static const char bom[] = "\xef\xbb\xbf" RSS_TITLE("ISO-8859-1", "Z\xc3\xbcrich");
+	struct feed *f = parse_cs(bom, sizeof bom - 1, NULL);
+	assert_str(f->title, "Z\xc3\xbcrich", "BOM beats declaration");
+	feed_free(f);
+	/* an encoding nobody knows is ignored: UTF-8 when the bytes are */
+	static const char unknown[] = RSS_TITLE("x-made-up-charset", "Z\xc3\xbcrich");
+	f = parse_cs(unknown, sizeof unknown - 1, NULL);
+	assert_str(f->title, "Z\xc3\xbcrich", "unknown declared label");
+	feed_free(f);
+	/* ... and windows-1252 when they are not */
+	static const char unknown_latin[] = RSS_TITLE("x-made-up-charset", "Z\xfcrich");
+	f = parse_cs(unknown_latin, sizeof unknown_latin - 1, NULL);
+	assert_str(f->title, "Z\xc3\xbcrich", "unknown declared label, Latin bytes");
+	feed_free(f);
+	/* declared UTF-8 with no valid multi-byte character but invalid bytes: windows-1252 */
+	static const char lying[] = RSS_TITLE("utf-8", "Cr\xe8me \x93x\x94");
+	f = parse_cs(lying, sizeof lying - 1, NULL);
+	assert_str(f->title, "Cr\xc3\xa8me \xe2\x80\x9cx\xe2\x80\x9d", "lying UTF-8 label");
+	feed_free(f);
+	/* mostly valid UTF-8 with one bad byte stays UTF-8 (the bad byte becomes U+FFFD) */
+	static const char mixed[] = RSS_TITLE("utf-8", "caf\xc3\xa9 \xe9");
+	f = parse_cs(mixed, sizeof mixed - 1, NULL);
+	assert_str(f->title, "caf\xc3\xa9 \xef\xbf\xbd", "UTF-8 with one bad byte");
+	feed_free(f);
+	/* ISO-8859-1 is read as windows-1252 (WHATWG) */
+	static const char c1[] = RSS_TITLE("ISO-8859-1", "\x93hi\x94 \x96 caf\xe9");
+	f = parse_cs(c1, sizeof c1 - 1, NULL);
+	assert_str(f->title, "\xe2\x80\x9chi\xe2\x80\x9d \xe2\x80\x93 caf\xc3\xa9", "Latin-1 label as windows-1252");
+	feed_free(f);
+	/* a NUL (like the other C0 controls) is dropped, not the end of the document */
+	static const char nul[] = "<rss version=\"2.0\"><channel><title>t</title><item><title>Nul\0l</title>"
+				  "<guid>g</guid><description>after</description></item></channel></rss>";
+	f = parse_cs(nul, sizeof nul - 1, NULL);
+	assert_int_equal(f->nitems, 1);
+	assert_str(f->items[0].title, "Null", "NUL dropped");
+	assert_str(f->items[0].id, "g", "text after NUL kept");
+	assert_str(f->items[0].summary, "after", "text after NUL kept");
+	feed_free(f);
+}
+
 static void test_html_entities(void **state)
 {
 	(void)state;
@@ -711,6 +794,7 @@ int main(void)
 		cmocka_unit_test(test_other_dialects),
 		cmocka_unit_test(test_many_items_in_order),
 		cmocka_unit_test(test_encodings),
+		cmocka_unit_test(test_encoding_detection),
 		cmocka_unit_test(test_html_entities),
 		cmocka_unit_test(test_jsonfeed11),
 		cmocka_unit_test(test_jsonfeed10),
