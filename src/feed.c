@@ -314,6 +314,82 @@ char *text_from_html(const char *html)
 	return s;
 }
 
+/* The elements feedparser accepts in HTML content; a tag outside them means the text is not HTML. */
+static int html_element(const char *name, size_t n)
+{
+	static const char *const known =
+		" a abbr acronym address area article aside audio b bdi bdo big blockquote br button"
+		" canvas caption center cite code col colgroup command datagrid datalist dd del details"
+		" dfn dialog dir div dl dt em event-source fieldset figcaption figure font footer form"
+		" h1 h2 h3 h4 h5 h6 header hr i img input ins kbd keygen label legend li m main map"
+		" mark menu meter multicol nav nextid noscript ol optgroup option output p pre progress"
+		" q rp rt ruby s samp section select small sound source spacer span strike strong sub"
+		" summary sup table tbody td textarea tfoot th thead time tr tt u ul var video wbr ";
+	char name_lc[24];
+	if (n == 0 || n + 2 >= sizeof name_lc)
+		return 0;
+	name_lc[0] = ' ';
+	for (size_t i = 0; i < n; i++)
+		name_lc[i + 1] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
+	name_lc[n + 1] = ' ';
+	name_lc[n + 2] = '\0';
+	return strstr(known, name_lc) != NULL;
+}
+
+static int word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+	       (unsigned char)c >= 0x80;
+}
+
+int text_looks_like_html(const char *s)
+{
+	if (!s)
+		return 0;
+	int evidence = 0; /* a close tag */
+	for (const char *p = s; *p; p++) {
+		if (*p == '<') {
+			const char *q = p + 1 + (p[1] == '/');
+			const char *name = q;
+			while (word_char(*q))
+				q++;
+			if (q == name)
+				continue; /* "a < b": not a tag */
+			if (!html_element(name, (size_t)(q - name)))
+				return 0;
+			if (p[1] == '/' && *q == '>')
+				evidence = 1;
+		} else if (*p == '&') {
+			const char *q = p + 1 + (p[1] == '#');
+			const char *name = q;
+			while (word_char(*q))
+				q++;
+			if (q == name || *q != ';')
+				continue; /* "AT&T": a bare ampersand */
+			if (p[1] != '#') {
+				char ent[33];
+				size_t n = (size_t)(q - name);
+				if (n >= sizeof ent)
+					return 0;
+				memcpy(ent, name, n);
+				ent[n] = '\0';
+				if (!htmlEntityLookup((const xmlChar *)ent))
+					return 0;
+			}
+		}
+	}
+	return evidence;
+}
+
+char *text_plain(char *s)
+{
+	if (!s || !text_looks_like_html(s))
+		return s;
+	char *t = text_from_html(s);
+	free(s);
+	return t;
+}
+
 char *link_canonical(const char *link)
 {
 	if (!link)

@@ -377,17 +377,17 @@ static void dublin_core(struct item *it, xmlNode *n, enum ns ns, const char *loc
 		return;
 	}
 	if (!strcmp(local, "creator")) {
-		set_once(&it->author, node_text(n));
+		set_once(&it->author, text_plain(node_text(n)));
 	} else if (!strcmp(local, "date")) {
 		set_date(&it->published, n, c);
 	} else if (!strcmp(local, "subject")) {
-		char *t = node_text(n), *sq = text_squash(t);
+		char *t = text_plain(node_text(n)), *sq = text_squash(t);
 		if (*sq)
 			item_add_category(it, sq);
 		free(sq);
 		free(t);
 	} else if (!strcmp(local, "title")) {
-		set_once(&it->title, node_text(n));
+		set_once(&it->title, text_plain(node_text(n)));
 	} else if (!strcmp(local, "identifier")) {
 		set_once(&it->id, node_text(n));
 	}
@@ -405,7 +405,7 @@ static void rss_item(xmlNode *node, struct ctx *c)
 		enum ns ns = ns_of(n, &local);
 		if (is_rss(ns)) {
 			if (!strcmp(local, "title")) {
-				set_once(&it->title, node_text(n));
+				set_once(&it->title, text_plain(node_text(n)));
 			} else if (!strcmp(local, "link")) {
 				char *t = node_text(n);
 				set_once(&it->link, resolve(n, t, c->opt));
@@ -425,11 +425,11 @@ static void rss_item(xmlNode *node, struct ctx *c)
 			} else if (!strcmp(local, "pubDate")) {
 				set_date(&it->published, n, c);
 			} else if (!strcmp(local, "author")) {
-				char *t = node_text(n);
+				char *t = text_plain(node_text(n));
 				set_once(&it->author, rss_author(t));
 				free(t);
 			} else if (!strcmp(local, "category")) {
-				char *t = node_text(n), *sq = text_squash(t);
+				char *t = text_plain(node_text(n)), *sq = text_squash(t);
 				if (*sq)
 					item_add_category(it, sq);
 				free(sq);
@@ -452,7 +452,7 @@ static void rss_item(xmlNode *node, struct ctx *c)
 		} else if (ns == NS_MEDIA) {
 			media_element(it, n, local, c);
 		} else if (ns == NS_ITUNES && !strcmp(local, "author")) {
-			set_once(&itunes_author, node_text(n));
+			set_once(&itunes_author, text_plain(node_text(n)));
 		}
 	}
 	if (!it->link && guid_link) {
@@ -536,7 +536,7 @@ static void channel_field(xmlNode *n, struct ctx *c)
 	struct feed *f = c->feed;
 	if ((c->format == FMT_ATOM1 || c->format == FMT_ATOM03) ? is_atom(ns) : is_rss(ns)) {
 		if (!strcmp(local, "title")) {
-			set_once(&f->title, is_atom(ns) ? atom_plain(n) : node_text(n));
+			set_once(&f->title, is_atom(ns) ? atom_plain(n) : text_plain(node_text(n)));
 		} else if (!strcmp(local, "link")) {
 			if (is_atom(ns)) {
 				atom_link(n, c, &f->link, NULL);

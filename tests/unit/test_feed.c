@@ -207,6 +207,35 @@ static void test_text_from_html(void **state)
 	assert_null(text_from_html(NULL));
 }
 
+static char *plain_copy(const char *s)
+{
+	return text_plain(xstrdup(s));
+}
+
+/* Plain-text fields holding HTML markup lose the tags; text that merely has '<' or '&' stays. */
+static void test_text_plain(void **state)
+{
+	(void)state;
+	static const struct str_case cases[] = {
+		{"<b>Bold</b> and <i>italic</i>", "Bold and italic"},
+		{"<em>Breaking</em>: news", "Breaking: news"},
+		{"<a href=\"http://example.org/u\">Ann</a>", "Ann"},
+		{"<B>Caps</B> &amp; more", "Caps & more"},
+		{"AT&T", "AT&T"},
+		{"a < b", "a < b"},
+		{"a <b", "a <b"},
+		{"x<y and y>z", "x<y and y>z"},
+		{"Q&amp;A &quot;session&quot;", "Q&amp;A &quot;session&quot;"},
+		{"Use <vector> and </vector>", "Use <vector> and </vector>"},
+		{"<b>x</b> &custom;", "<b>x</b> &custom;"},
+		{"plain", "plain"},
+	};
+	CHECK(plain_copy, cases);
+	assert_null(text_plain(NULL));
+	assert_true(text_looks_like_html("<p>x</p>"));
+	assert_false(text_looks_like_html("<br>")); /* no close tag: not enough to call it HTML */
+}
+
 /* Block boundaries separate words in the plain text (a JSON Feed summary, an HTML title). */
 static void test_text_from_html_block_boundaries(void **state)
 {
@@ -493,6 +522,7 @@ int main(void)
 		cmocka_unit_test(test_text_clean_nfc_fast_ranges),
 		cmocka_unit_test(test_text_squash),
 		cmocka_unit_test(test_text_from_html),
+		cmocka_unit_test(test_text_plain),
 		cmocka_unit_test(test_text_from_html_block_boundaries),
 		cmocka_unit_test(test_finish_id_fallback),
 		cmocka_unit_test(test_finish_cleans_fields),
