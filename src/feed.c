@@ -192,6 +192,19 @@ static void clean_line(char **field)
 	}
 }
 
+/* An HTML field that is empty (or white space only), as written or once sanitised, is absent. */
+static void clean_html_field(char **field)
+{
+	clean_field(field);
+	if (!*field)
+		return;
+	for (const char *c = *field; *c; c++)
+		if (*c != ' ' && *c != '\t' && *c != '\n' && *c != '\r')
+			return;
+	free(*field);
+	*field = NULL;
+}
+
 void feed_finish(struct feed *f)
 {
 	clean_line(&f->title);
@@ -204,8 +217,8 @@ void feed_finish(struct feed *f)
 		clean_line(&it->title);
 		clean_line(&it->link);
 		clean_line(&it->author);
-		clean_field(&it->summary);
-		clean_field(&it->content);
+		clean_html_field(&it->summary);
+		clean_html_field(&it->content);
 		for (size_t j = 0; j < it->ncategories; j++)
 			clean_line(&it->categories[j]);
 		size_t keep = 0;

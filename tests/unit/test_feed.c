@@ -336,6 +336,25 @@ static void assert_ids_distinct_free(struct feed *f)
 		fail_msg("%s", msg);
 }
 
+/* An empty summary or content (as written, or white space only) is absent, like an empty title. */
+static void test_finish_empty_html_is_null(void **state)
+{
+	(void)state;
+	struct feed *f = feed_new();
+	struct item *a = add(f, "a", "A", NULL);
+	a->summary = xstrdup("");
+	a->content = xstrdup(" \n\t ");
+	struct item *b = add(f, "b", "B", NULL);
+	b->summary = xstrdup("<p>kept</p>");
+	b->content = xstrdup("\x01");
+	feed_finish(f);
+	assert_null(f->items[0].summary);
+	assert_null(f->items[0].content);
+	assert_string_equal(f->items[1].summary, "<p>kept</p>");
+	assert_null(f->items[1].content);
+	feed_free(f);
+}
+
 static void test_finish_shared_guid(void **state)
 {
 	(void)state;
@@ -526,6 +545,7 @@ int main(void)
 		cmocka_unit_test(test_text_from_html_block_boundaries),
 		cmocka_unit_test(test_finish_id_fallback),
 		cmocka_unit_test(test_finish_cleans_fields),
+		cmocka_unit_test(test_finish_empty_html_is_null),
 		cmocka_unit_test(test_finish_shared_guid),
 		cmocka_unit_test(test_finish_shared_guid_and_link),
 		cmocka_unit_test(test_finish_hash),
