@@ -68,6 +68,7 @@ struct ctx {
 	struct feed *feed;
 	int64_t sy_period;
 	int sy_frequency;
+	char *feed_author; /* Atom: the feed's authors, which are its entries' when they name none */
 };
 
 static enum ns ns_of(const xmlNode *n, const char **local)
@@ -316,6 +317,7 @@ static void add_enclosure(struct item *it, xmlNode *n, const struct ctx *c, cons
 	free(url);
 }
 
+/* An Atom person (author): its name, else its email, added to *out (several joined with ", "). */
 static void atom_author(xmlNode *n, char **out)
 {
 	char *name = NULL, *email = NULL;
@@ -329,11 +331,11 @@ static void atom_author(xmlNode *n, char **out)
 			set_once(&email, node_text(ch));
 	}
 	char *sq = name ? text_squash(name) : NULL;
-	if (sq && *sq) {
-		set_once(out, sq);
-		sq = NULL;
-	} else if (email) {
-		set_once(out, xstrdup(email));
+	const char *who = sq && *sq ? sq : email;
+	if (who && *who) {
+		char *joined = *out ? xasprintf("%s, %s", *out, who) : xstrdup(who);
+		free(*out);
+		*out = joined;
 	}
 	free(sq);
 	free(name);
@@ -480,6 +482,7 @@ static void rss_item(xmlNode *node, struct ctx *c)
 static void atom_entry(xmlNode *node, struct ctx *c)
 {
 	struct item *it = feed_add_item(c->feed);
+	char *source_author = NULL;
 	for (xmlNode *n = node->children; n; n = n->next) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
@@ -499,6 +502,13 @@ static void atom_entry(xmlNode *node, struct ctx *c)
 				set_date(&it->updated, n, c);
 			} else if (!strcmp(local, "author")) {
 				atom_author(n, &it->author);
+			} else if (!strcmp(local, "source")) {
+				/* RFC 4287 4.2.1: the source feed's authors, when the entry names none */
+				for (xmlNode *m = n->children; m; m = m->next) {
+					const char *l;
+					if (m->type == XML_ELEMENT_NODE && is_atom(ns_of(m, &l)) && !strcmp(l, "author"))
+						atom_author(m, &source_author);
+				}
 			} else if (!strcmp(local, "category")) {
 				char *label = attr(n, "label"), *term = attr(n, "term");
 				char *t = label && *label ? label : term;
@@ -527,6 +537,11 @@ static void atom_entry(xmlNode *node, struct ctx *c)
 			dublin_core(it, n, ns, local, c);
 		}
 	}
+	if (!it->author && source_author) {
+		it->author = source_author;
+		source_author = NULL;
+	}
+	free(source_author);
 }
 
 static void channel_field(xmlNode *n, struct ctx *c)
@@ -550,6 +565,8 @@ static void channel_field(xmlNode *n, struct ctx *c)
 			set_once(&f->description, node_text(n));
 		} else if (!strcmp(local, "language")) {
 			set_once(&f->language, node_text(n));
+		} else if (!strcmp(local, "author") && is_atom(ns)) {
+			atom_author(n, &c->feed_author);
 		} else if (!strcmp(local, "lastBuildDate") || !strcmp(local, "pubDate") ||
 			   !strcmp(local, "updated") || !strcmp(local, "modified")) {
 			set_date(&f->updated, n, c);
@@ -1022,7 +1039,7 @@ static void item_or_field(xmlNode *n, struct ctx *c, int channel_level)
 
 /* The tree walk used when the streaming reader meets an error: libxml2's recover mode keeps
  * going in the tree builder, where the reader stops at the first well-formedness error. */
-static struct feed *parse_dom(const char *data, size_t len, const struct parse_options *opt,
+static struct feed *parse_dom(struct ctx *cp, const char *data, size_t len, const struct parse_options *opt,
 			      int options, char *err, size_t errlen)
 {
 	struct ctx c = {.opt = opt, .format = FMT_UNKNOWN, .feed = NULL};
@@ -1054,6 +1071,7 @@ static struct feed *parse_dom(const char *data, size_t len, const struct parse_o
 	}
 	xmlFreeDoc(doc);
 	c.feed->format = xstrdup(format_name(c.format));
+	*cp = c;
 	return c.feed;
 }
 
@@ -1224,18 +1242,28 @@ static struct feed *parse_xml(const char *data, size_t len, const struct parse_o
 	if (ret < 0 && c.format != FMT_UNKNOWN) {
 		/* A well-formedness error: start again in recover mode on the whole tree. */
 		feed_free(c.feed);
-		c.feed = parse_dom(data, len, opt, options, err, errlen);
+		free(c.feed_author);
+		c.feed_author = NULL;
+		c.feed = parse_dom(&c, data, len, opt, options, err, errlen);
 	} else if (!root_seen || (ret < 0 && c.format == FMT_UNKNOWN && !c.feed)) {
 		if (!root_seen || !err || !*err) {
-			c.feed = parse_dom(data, len, opt, options, err, errlen);
+			c.feed = parse_dom(&c, data, len, opt, options, err, errlen);
 			if (!c.feed && looks_like_html(data, len))
 				util_errf(err, errlen, "an HTML page, not a feed (HTML pages are read by type = html sources)");
 		}
 	}
-	if (!c.feed)
+	if (!c.feed) {
+		free(c.feed_author);
 		return NULL;
+	}
 	if (!c.feed->format)
 		c.feed->format = xstrdup(format_name(c.format));
+	if (c.feed_author) {
+		for (size_t i = 0; i < c.feed->nitems; i++)
+			if (!c.feed->items[i].author)
+				c.feed->items[i].author = xstrdup(c.feed_author);
+		free(c.feed_author);
+	}
 	feed_finish(c.feed);
 	return c.feed;
 }

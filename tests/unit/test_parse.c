@@ -760,6 +760,36 @@ static void test_encoding_detection(void **state)
 	feed_free(f);
 }
 
+/* Atom: the feed's authors apply to entries without one (wherever the feed's <author> stands),
+ * then <source>'s; several authors are joined.  JSON Feed: the top-level authors apply. */
+static void test_authors_inherited(void **state)
+{
+	(void)state;
+	static const char atom[] =
+		"<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title><id>urn:f</id>"
+		"<entry><id>urn:1</id><title>a</title></entry>"
+		"<entry><id>urn:2</id><title>b</title><author><name>Own</name></author></entry>"
+		"<entry><id>urn:3</id><title>c</title><source><author><name>Src</name></author></source></entry>"
+		"<entry><id>urn:4</id><title>d</title><author><name>One</name></author>"
+		"<author><email>two@example.org</email></author></entry>"
+		"<author><name>Feed Author</name></author></feed>";
+	struct feed *f = parse_ok(atom, NULL);
+	assert_int_equal(f->nitems, 4);
+	assert_str(f->items[0].author, "Feed Author", "feed author inherited");
+	assert_str(f->items[1].author, "Own", "own author kept");
+	assert_str(f->items[2].author, "Src", "source author");
+	assert_str(f->items[3].author, "One, two@example.org", "two authors joined");
+	feed_free(f);
+	static const char json[] = "{\"version\": \"https://jsonfeed.org/version/1.1\", \"title\": \"J\","
+				   " \"authors\": [{\"name\": \"A\"}, {\"name\": \"B\"}], \"items\": ["
+				   "{\"id\": \"1\", \"content_text\": \"x\"},"
+				   "{\"id\": \"2\", \"content_text\": \"y\", \"authors\": [{\"name\": \"C\"}]}]}";
+	f = parse_ok(json, NULL);
+	assert_str(f->items[0].author, "A, B", "JSON Feed top-level authors");
+	assert_str(f->items[1].author, "C", "JSON Feed item authors");
+	feed_free(f);
+}
+
 static void test_html_entities(void **state)
 {
 	(void)state;
@@ -796,6 +826,7 @@ int main(void)
 		cmocka_unit_test(test_encodings),
 		cmocka_unit_test(test_encoding_detection),
 		cmocka_unit_test(test_html_entities),
+		cmocka_unit_test(test_authors_inherited),
 		cmocka_unit_test(test_jsonfeed11),
 		cmocka_unit_test(test_jsonfeed10),
 		cmocka_unit_test(test_jsonfeed_rejects),
