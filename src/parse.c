@@ -69,6 +69,7 @@ struct ctx {
 	int64_t sy_period;
 	int sy_frequency;
 	char *feed_author; /* Atom: the feed's authors, which are its entries' when they name none */
+	int last_build;    /* the feed's updated came from <lastBuildDate> */
 };
 
 static enum ns ns_of(const xmlNode *n, const char **local)
@@ -567,8 +568,16 @@ static void channel_field(xmlNode *n, struct ctx *c)
 			set_once(&f->language, node_text(n));
 		} else if (!strcmp(local, "author") && is_atom(ns)) {
 			atom_author(n, &c->feed_author);
-		} else if (!strcmp(local, "lastBuildDate") || !strcmp(local, "pubDate") ||
-			   !strcmp(local, "updated") || !strcmp(local, "modified")) {
+		} else if (!strcmp(local, "lastBuildDate") && !c->last_build) {
+			/* the date the channel last changed outranks its publication date */
+			char *t = node_text(n);
+			int64_t d = date_parse(t, c->opt->tz_offset);
+			free(t);
+			if (d != DATE_NONE) {
+				f->updated = d;
+				c->last_build = 1;
+			}
+		} else if (!strcmp(local, "pubDate") || !strcmp(local, "updated") || !strcmp(local, "modified")) {
 			set_date(&f->updated, n, c);
 		} else if (!strcmp(local, "ttl")) {
 			char *t = node_text(n);

@@ -790,6 +790,26 @@ static void test_authors_inherited(void **state)
 	feed_free(f);
 }
 
+/* The feed's updated: <lastBuildDate> wherever it stands, else the first other date. */
+static void test_feed_updated_last_build_date(void **state)
+{
+	(void)state;
+	static const char doc[] = "<rss version=\"2.0\"><channel><title>t</title>"
+				  "<pubDate>Mon, 02 Mar 2026 08:30:00 GMT</pubDate>"
+				  "<lastBuildDate>Wed, 04 Mar 2026 08:30:00 GMT</lastBuildDate>"
+				  "<item><title>x</title></item></channel></rss>";
+	struct feed *f = parse_ok(doc, NULL);
+	assert_int_equal(f->updated, 1772613000LL);
+	feed_free(f);
+	static const char pub[] = "<rss version=\"2.0\"><channel><title>t</title>"
+				  "<pubDate>Mon, 02 Mar 2026 08:30:00 GMT</pubDate>"
+				  "<lastBuildDate>not a date</lastBuildDate>"
+				  "<item><title>x</title></item></channel></rss>";
+	f = parse_ok(pub, NULL);
+	assert_int_equal(f->updated, 1772440200LL);
+	feed_free(f);
+}
+
 static void test_html_entities(void **state)
 {
 	(void)state;
@@ -826,6 +846,7 @@ int main(void)
 		cmocka_unit_test(test_encodings),
 		cmocka_unit_test(test_encoding_detection),
 		cmocka_unit_test(test_html_entities),
+		cmocka_unit_test(test_feed_updated_last_build_date),
 		cmocka_unit_test(test_authors_inherited),
 		cmocka_unit_test(test_jsonfeed11),
 		cmocka_unit_test(test_jsonfeed10),
