@@ -192,6 +192,16 @@ static void clean_line(char **field)
 	}
 }
 
+struct id_pos {
+	const char *id;
+	size_t pos;
+};
+
+static int cmp_id_pos(const void *a, const void *b)
+{
+	return strcmp(((const struct id_pos *)a)->id, ((const struct id_pos *)b)->id);
+}
+
 /* An HTML field that is empty (or white space only), as written or once sanitised, is absent. */
 static void clean_html_field(char **field)
 {
@@ -256,17 +266,26 @@ void feed_finish(struct feed *f)
 					it->id = xstrdup(it->link);
 				}
 			}
+			/* Every item whose id is still shared is numbered, the last one too: the
+			 * duplicates are found before any is renamed. */
+			unsigned char *dup = xcalloc(f->nitems, 1);
+			struct id_pos *ids = xmalloc(f->nitems * sizeof *ids);
+			for (size_t i = 0; i < f->nitems; i++)
+				ids[i] = (struct id_pos){f->items[i].id, i};
+			qsort(ids, f->nitems, sizeof *ids, cmp_id_pos);
+			for (size_t i = 1; i < f->nitems; i++)
+				if (!strcmp(ids[i].id, ids[i - 1].id))
+					dup[ids[i].pos] = dup[ids[i - 1].pos] = 1;
+			free(ids);
 			for (size_t i = 0; i < f->nitems; i++) {
 				struct item *it = &f->items[i];
-				int dup = 0;
-				for (size_t k = 0; k < f->nitems && !dup; k++)
-					dup = k != i && !strcmp(f->items[k].id, it->id);
-				if (dup) {
+				if (dup[i]) {
 					char *id = xasprintf("%s#%zu", it->id, i + 1);
 					free(it->id);
 					it->id = id;
 				}
 			}
+			free(dup);
 		}
 	}
 }

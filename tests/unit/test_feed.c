@@ -372,7 +372,12 @@ static void test_finish_shared_guid(void **state)
 	f = feed_new();
 	add(f, "same", "One", NULL);
 	add(f, "same", "Two", NULL);
+	add(f, "same", "Three", NULL);
 	feed_finish(f);
+	/* every one numbered by its position, the last one too */
+	assert_string_equal(f->items[0].id, "same#1");
+	assert_string_equal(f->items[1].id, "same#2");
+	assert_string_equal(f->items[2].id, "same#3");
 	assert_ids_distinct_free(f);
 
 	f = feed_new();
