@@ -720,6 +720,94 @@ static const char *find3(const char *p, const char *end, const char *s)
 	return NULL;
 }
 
+/* Whether c may follow '<' in markup: a name, an end tag, a declaration or a processing instruction. */
+static int tag_start(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' || c == '/' ||
+	       c == '!' || c == '?' || (unsigned char)c >= 0x80;
+}
+
+/* General entities of a document's internal DTD subset whose values are plain text (no references,
+ * no markup): at most ENTITY_MAX of them, each value at most ENTITY_VALUE_MAX bytes, and all their
+ * expansions together at most ENTITY_EXPANSION_MAX bytes more than the document, so that nested
+ * or repeated references ("billion laughs") cannot blow up.  Others are left unexpanded. */
+#define ENTITY_MAX 64
+#define ENTITY_VALUE_MAX 1024
+#define ENTITY_EXPANSION_MAX ((size_t)1 << 20)
+
+struct dtd_entities {
+	int checked;
+	size_t n;
+	char name[ENTITY_MAX][33];
+	char *value[ENTITY_MAX];
+};
+
+static const char *skip_space(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* Reads the <!ENTITY name "value"> declarations of the internal subset after "<!DOCTYPE". */
+static void internal_entities(struct dtd_entities *d, const char *p, const char *end)
+{
+	d->checked = 1;
+	while (p < end && *p != '[' && *p != '>')
+		p++;
+	if (p >= end || *p != '[')
+		return;
+	const char *stop = memchr(p, ']', (size_t)(end - p));
+	if (!stop)
+		return;
+	for (p++; p < stop && d->n < ENTITY_MAX; p++) {
+		if (*p != '<' || stop - p < 9 || memcmp(p, "<!ENTITY", 8))
+			continue;
+		const char *q = skip_space(p + 8, stop);
+		if (q == p + 8 || q >= stop || *q == '%')
+			continue; /* a parameter entity */
+		const char *name = q;
+		while (q < stop && (isalnum((unsigned char)*q) || *q == '_' || *q == '-' || *q == '.'))
+			q++;
+		size_t nlen = (size_t)(q - name);
+		const char *v = skip_space(q, stop);
+		if (!nlen || nlen > 32 || v == q || v >= stop || (*v != '"' && *v != '\''))
+			continue; /* SYSTEM or PUBLIC: external, never read */
+		const char *vend = memchr(v + 1, *v, (size_t)(stop - v - 1));
+		if (!vend || (size_t)(vend - v - 1) > ENTITY_VALUE_MAX)
+			continue;
+		struct buf val;
+		buf_init(&val, 0);
+		int plain = 1;
+		for (const char *c = v + 1; c < vend && plain; c++) {
+			if (*c == '&' || *c == '<' || *c == '%')
+				plain = 0;
+			else if (*c == '"')
+				buf_adds(&val, "&#34;");
+			else if (*c == '\'')
+				buf_adds(&val, "&#39;");
+			else
+				buf_addc(&val, *c);
+		}
+		if (!plain) {
+			buf_release(&val);
+			continue;
+		}
+		memcpy(d->name[d->n], name, nlen);
+		d->name[d->n][nlen] = '\0';
+		d->value[d->n++] = buf_take(&val, NULL);
+		p = vend;
+	}
+}
+
+static const char *entity_value(const struct dtd_entities *d, const char *name)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (!strcmp(d->name[i], name))
+			return d->value[i];
+	return NULL;
+}
+
 /* Feeds use HTML's named entities (&nbsp;, &rsquo;…) without declaring them, and bare '&'s;
  * libxml2 in recover mode silently drops both along with the text after them.  Outside CDATA
  * sections and comments, a known HTML entity becomes a numeric reference (valid in any
@@ -732,7 +820,9 @@ static char *map_entities(const char *data, size_t len, size_t *outlen, struct u
 	struct buf b;
 	buf_init(&b, 0);
 	const char *end = data + len, *run = data;
-	int changed = 0;
+	int changed = 0, unclosed_cdata = 0;
+	struct dtd_entities dtd = {0};
+	size_t expanded = 0;
 	st->multi = st->bad = 0;
 	for (const char *p = data; p < end; p++) {
 		while (p < end && !byte_class[(unsigned char)*p])
@@ -764,12 +854,22 @@ static char *map_entities(const char *data, size_t len, size_t *outlen, struct u
 			} else if (end - p >= 4 && !memcmp(p, "<!--", 4)) {
 				open = 4;
 				close = "-->";
-			} else {
+			} else if (p + 1 < end && tag_start(p[1])) {
+				if (!dtd.checked && p[1] == '!' && end - p >= 9 && !memcmp(p, "<!DOCTYPE", 9))
+					internal_entities(&dtd, p + 9, end);
+				continue;
+			} else { /* a '<' that starts no markup: text, like a bare '&' */
+				buf_add(&b, run, (size_t)(p - run));
+				buf_adds(&b, "&lt;");
+				run = p + 1;
+				changed = 1;
 				continue;
 			}
 			const char *q = find3(p + open, end, close);
 			const char *stop = q ? q + 3 : end;
 			raw_span(&b, &run, p + open, q ? q : end, st, &changed);
+			if (!q && open == 9) /* a CDATA section left open runs to the end of the document */
+				unclosed_cdata = changed = 1;
 			p = stop - 1;
 			continue;
 		}
@@ -798,6 +898,18 @@ static char *map_entities(const char *data, size_t len, size_t *outlen, struct u
 				if (!strcmp(name, "amp") || !strcmp(name, "lt") || !strcmp(name, "gt") ||
 				    !strcmp(name, "quot") || !strcmp(name, "apos"))
 					continue;
+				const char *value = dtd.n ? entity_value(&dtd, name) : NULL;
+				if (value && expanded + strlen(value) <= len + ENTITY_EXPANSION_MAX) {
+					/* declared in the internal subset: its (plain text) value, expanded here
+					 * so that libxml2 never expands entities */
+					buf_add(&b, run, (size_t)(p - run));
+					buf_adds(&b, value);
+					expanded += strlen(value);
+					run = r + 1;
+					p = r;
+					changed = 1;
+					continue;
+				}
 				const htmlEntityDesc *e = htmlEntityLookup((const xmlChar *)name);
 				if (e) {
 					buf_add(&b, run, (size_t)(p - run));
@@ -814,11 +926,15 @@ static char *map_entities(const char *data, size_t len, size_t *outlen, struct u
 		run = p + 1;
 		changed = 1;
 	}
+	for (size_t i = 0; i < dtd.n; i++)
+		free(dtd.value[i]);
 	if (!changed) {
 		buf_release(&b);
 		return NULL;
 	}
 	buf_add(&b, run, (size_t)(end - run));
+	if (unclosed_cdata)
+		buf_adds(&b, "]]>");
 	return buf_take(&b, outlen);
 }
 

@@ -810,6 +810,40 @@ static void test_feed_updated_last_build_date(void **state)
 	feed_free(f);
 }
 
+/* Repairs made before libxml2 reads the bytes: a '<' that starts no markup is text, a CDATA
+ * section left open runs to the end, and internal-subset entities with plain-text values are
+ * expanded (bounded: nested or markup-holding ones are not, and no DTD is ever loaded). */
+static void test_text_level_repairs(void **state)
+{
+	(void)state;
+	static const char lt[] = "<rss version=\"2.0\"><channel><title>1 <2 & a<=b</title>"
+				 "<item><title>x</title><guid>g</guid><description>if a < b then</description>"
+				 "<category>x < y</category></item></channel></rss>";
+	struct feed *f = parse_ok(lt, NULL);
+	assert_str(f->title, "1 <2 & a<=b", "bare < in a title");
+	assert_str(f->items[0].summary, "if a &lt; b then", "bare < in a description");
+	assert_str(f->items[0].categories[0], "x < y", "bare < in a category");
+	feed_free(f);
+	static const char cdata[] = "<rss version=\"2.0\"><channel><title>t</title>"
+				    "<item><title>a</title><guid>g1</guid></item>"
+				    "<item><title>b</title><guid>g2</guid><description><![CDATA[<p>open</p>"
+				    "</description></item></channel></rss>";
+	f = parse_ok(cdata, NULL);
+	assert_int_equal(f->nitems, 2);
+	assert_str(f->items[1].summary, "<p>open</p>", "unterminated CDATA");
+	feed_free(f);
+	static const char dtd[] =
+		"<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY custom \"Custom 'text'\">"
+		"<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;&lol;\"><!ENTITY ext SYSTEM \"file:///etc/passwd\">"
+		"<!ENTITY nbsp \"&#160;\">]>"
+		"<rss version=\"2.0\"><channel><title>&custom; &amp; &eacute;</title>"
+		"<item><title>&lol2; &ext;&nbsp;x</title><guid>g</guid></item></channel></rss>";
+	f = parse_ok(dtd, NULL);
+	assert_str(f->title, "Custom 'text' & \xc3\xa9", "internal entity expanded");
+	assert_str(f->items[0].title, "&lol2; &ext;\xc2\xa0x", "nested and external entities left alone");
+	feed_free(f);
+}
+
 static void test_html_entities(void **state)
 {
 	(void)state;
@@ -846,6 +880,7 @@ int main(void)
 		cmocka_unit_test(test_encodings),
 		cmocka_unit_test(test_encoding_detection),
 		cmocka_unit_test(test_html_entities),
+		cmocka_unit_test(test_text_level_repairs),
 		cmocka_unit_test(test_feed_updated_last_build_date),
 		cmocka_unit_test(test_authors_inherited),
 		cmocka_unit_test(test_jsonfeed11),
