@@ -203,15 +203,86 @@ static void set_date(int64_t *field, const xmlNode *n, const struct ctx *c)
 	free(s);
 }
 
-/* Serialises the children of n (the inside of an xhtml <div>) as HTML. */
-static char *inner_markup(xmlNode *n)
+static int void_element(const char *name)
 {
-	xmlBufferPtr xb = xmlBufferCreate();
+	static const char *const names[] = {"area", "base", "br", "col", "embed", "hr", "img", "input",
+					    "link", "meta", "param", "source", "track", "wbr"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (util_strcaseeq(name, names[i]))
+			return 1;
+	return 0;
+}
+
+static enum ns ns_of(const xmlNode *n, const char **local);
+
+/* Appends the children of n as HTML.  Elements of the XHTML namespace are written by their local
+ * name whatever their prefix (h:p is <p>); others keep their qualified name.  text_is_html: the
+ * text nodes are HTML source (an RSS description mixing escaped HTML with unescaped elements) and
+ * are written as they are; otherwise text is escaped (XHTML content). */
+static void markup_of(struct buf *b, const xmlNode *n, int text_is_html)
+{
+	for (const xmlNode *ch = n->children; ch; ch = ch->next) {
+		if (ch->type == XML_TEXT_NODE || ch->type == XML_CDATA_SECTION_NODE) {
+			if (!ch->content)
+				continue;
+			if (text_is_html)
+				buf_adds(b, (const char *)ch->content);
+			else
+				text_html_escape(b, (const char *)ch->content, 0);
+			continue;
+		}
+		if (ch->type != XML_ELEMENT_NODE)
+			continue;
+		const char *local;
+		enum ns ns = ns_of(ch, &local);
+		struct buf name;
+		buf_init(&name, 0);
+		if (ns == NS_XHTML)
+			buf_adds(&name, local);
+		else if (ch->ns && ch->ns->prefix)
+			buf_printf(&name, "%s:%s", (const char *)ch->ns->prefix, (const char *)ch->name);
+		else
+			buf_adds(&name, (const char *)ch->name);
+		buf_addc(b, '<');
+		buf_adds(b, buf_str(&name));
+		for (const xmlAttr *a = ch->properties; a; a = a->next) {
+			xmlChar *v = xmlNodeGetContent((const xmlNode *)a);
+			buf_addc(b, ' ');
+			if (a->ns && a->ns->prefix)
+				buf_printf(b, "%s:", (const char *)a->ns->prefix);
+			buf_adds(b, (const char *)a->name);
+			buf_adds(b, "=\"");
+			text_html_escape(b, v ? (const char *)v : "", 1);
+			buf_addc(b, '"');
+			xmlFree(v);
+		}
+		buf_addc(b, '>');
+		if (ch->children || !void_element(buf_str(&name))) {
+			markup_of(b, ch, text_is_html);
+			buf_adds(b, "</");
+			buf_adds(b, buf_str(&name));
+			buf_addc(b, '>');
+		}
+		buf_release(&name);
+	}
+}
+
+static char *inner_markup(xmlNode *n, int text_is_html)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	markup_of(&b, n, text_is_html);
+	return buf_take(&b, NULL);
+}
+
+/* An RSS description or content:encoded: HTML, escaped or in CDATA, and sometimes written as
+ * unescaped elements, whose markup is kept too. */
+static char *rss_html(xmlNode *n)
+{
 	for (xmlNode *ch = n->children; ch; ch = ch->next)
-		xmlNodeDump(xb, n->doc, ch, 0, 0);
-	char *s = xstrdup((const char *)xmlBufferContent(xb));
-	xmlBufferFree(xb);
-	return s;
+		if (ch->type == XML_ELEMENT_NODE)
+			return inner_markup(n, 1);
+	return node_text(n);
 }
 
 enum text_kind { TEXT_PLAIN, TEXT_HTML, TEXT_XHTML };
@@ -254,8 +325,8 @@ static char *atom_html(xmlNode *n)
 		xmlNode *div = first_element(n);
 		const char *local;
 		if (div && ns_of(div, &local) == NS_XHTML && !strcmp(local, "div"))
-			return inner_markup(div);
-		return inner_markup(n);
+			return inner_markup(div, 0);
+		return inner_markup(n, 0);
 	}
 	default: {
 		char *t = node_text(n), *h = text_to_html(t);
@@ -424,7 +495,7 @@ static void rss_item(xmlNode *node, struct ctx *c)
 				free(perma);
 			} else if (!strcmp(local, "description")) {
 				if (!it->summary)
-					it->summary = clean_html(n, node_text(n), c->opt);
+					it->summary = clean_html(n, rss_html(n), c->opt);
 			} else if (!strcmp(local, "pubDate")) {
 				set_date(&it->published, n, c);
 			} else if (!strcmp(local, "author")) {
@@ -442,7 +513,7 @@ static void rss_item(xmlNode *node, struct ctx *c)
 			}
 		} else if (ns == NS_CONTENT && !strcmp(local, "encoded")) {
 			if (!it->content)
-				it->content = clean_html(n, node_text(n), c->opt);
+				it->content = clean_html(n, rss_html(n), c->opt);
 		} else if (ns == NS_DC || ns == NS_DCTERMS) {
 			dublin_core(it, n, ns, local, c);
 		} else if (ns == NS_ATOM) {

@@ -844,6 +844,27 @@ static void test_text_level_repairs(void **state)
 	feed_free(f);
 }
 
+/* HTML content keeps its markup: unescaped elements in a description, and XHTML content whatever
+ * prefix its namespace is bound to. */
+static void test_content_markup_kept(void **state)
+{
+	(void)state;
+	static const char rss[] = "<rss version=\"2.0\"><channel><title>t</title><item><title>x</title>"
+				  "<description><p>Raw <b>markup</b> &amp;lt;i&amp;gt; <a href=\"http://e.org/l\">here</a>"
+				  "<br/></p></description></item></channel></rss>";
+	struct feed *f = parse_ok(rss, NULL);
+	assert_str(f->items[0].summary, "<p>Raw <b>markup</b> &lt;i&gt; <a href=\"http://e.org/l\">here</a><br></p>",
+		   "unescaped description markup");
+	feed_free(f);
+	static const char atom[] =
+		"<feed xmlns=\"http://www.w3.org/2005/Atom\" xmlns:h=\"http://www.w3.org/1999/xhtml\"><title>t</title>"
+		"<entry><id>urn:1</id><title>x</title><content type=\"xhtml\"><h:div><h:p>Prefixed <h:b>xhtml</h:b>"
+		" 1 &lt; 2</h:p></h:div></content></entry></feed>";
+	f = parse_ok(atom, NULL);
+	assert_str(f->items[0].content, "<p>Prefixed <b>xhtml</b> 1 &lt; 2</p>", "prefixed XHTML content");
+	feed_free(f);
+}
+
 static void test_html_entities(void **state)
 {
 	(void)state;
@@ -880,6 +901,7 @@ int main(void)
 		cmocka_unit_test(test_encodings),
 		cmocka_unit_test(test_encoding_detection),
 		cmocka_unit_test(test_html_entities),
+		cmocka_unit_test(test_content_markup_kept),
 		cmocka_unit_test(test_text_level_repairs),
 		cmocka_unit_test(test_feed_updated_last_build_date),
 		cmocka_unit_test(test_authors_inherited),
