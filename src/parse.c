@@ -467,6 +467,8 @@ static void dublin_core(struct item *it, xmlNode *n, enum ns ns, const char *loc
 	}
 }
 
+static int is_item(xmlNode *n, enum format f);
+
 static void rss_item(xmlNode *node, struct ctx *c)
 {
 	struct item *it = feed_add_item(c->feed);
@@ -549,6 +551,11 @@ static void rss_item(xmlNode *node, struct ctx *c)
 	}
 	free(itunes_author);
 	free(guid_link);
+	/* An <item> left unclosed: the recovering parser nests the next ones inside it, but an item
+	 * start means the previous item ended. */
+	for (xmlNode *n = node->children; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE && is_item(n, c->format))
+			rss_item(n, c);
 }
 
 static void atom_entry(xmlNode *node, struct ctx *c)
@@ -614,6 +621,9 @@ static void atom_entry(xmlNode *node, struct ctx *c)
 		source_author = NULL;
 	}
 	free(source_author);
+	for (xmlNode *n = node->children; n; n = n->next) /* an unclosed <entry> before these */
+		if (n->type == XML_ELEMENT_NODE && is_item(n, c->format))
+			atom_entry(n, c);
 }
 
 static void channel_field(xmlNode *n, struct ctx *c)

@@ -865,6 +865,31 @@ static void test_content_markup_kept(void **state)
 	feed_free(f);
 }
 
+/* An unclosed <item> (or one the recovering parser leaves open after an unclosed inline tag) does
+ * not swallow the items after it. */
+static void test_unclosed_items(void **state)
+{
+	(void)state;
+	static const char item[] = "<rss version=\"2.0\"><channel><title>t</title>"
+				   "<item><title>one</title><guid>g1</guid>"
+				   "<item><title>two</title><guid>g2</guid></item>"
+				   "<item><title>three</title><guid>g3</guid></item></channel></rss>";
+	struct feed *f = parse_ok(item, NULL);
+	assert_int_equal(f->nitems, 3);
+	assert_str(f->items[0].title, "one", "first item");
+	assert_str(f->items[1].title, "two", "nested item");
+	assert_str(f->items[2].title, "three", "next item");
+	feed_free(f);
+	static const char inline_tag[] = "<rss version=\"2.0\"><channel><title>t</title>"
+					 "<item><title>x</title><guid>g1</guid><description>open <b>bold</description></item>"
+					 "<item><title>y</title><guid>g2</guid></item></channel></rss>";
+	f = parse_ok(inline_tag, NULL);
+	assert_int_equal(f->nitems, 2);
+	assert_str(f->items[0].summary, "open <b>bold</b>", "unclosed inline tag");
+	assert_str(f->items[1].id, "g2", "item after it");
+	feed_free(f);
+}
+
 static void test_html_entities(void **state)
 {
 	(void)state;
@@ -902,6 +927,7 @@ int main(void)
 		cmocka_unit_test(test_encoding_detection),
 		cmocka_unit_test(test_html_entities),
 		cmocka_unit_test(test_content_markup_kept),
+		cmocka_unit_test(test_unclosed_items),
 		cmocka_unit_test(test_text_level_repairs),
 		cmocka_unit_test(test_feed_updated_last_build_date),
 		cmocka_unit_test(test_authors_inherited),
