@@ -205,6 +205,29 @@ static void clean_line(char **field)
 	}
 }
 
+struct id_pos {
+	const char *id;
+	size_t pos;
+};
+
+static int cmp_id_pos(const void *a, const void *b)
+{
+	return strcmp(((const struct id_pos *)a)->id, ((const struct id_pos *)b)->id);
+}
+
+/* An HTML field that is empty (or white space only), as written or once sanitised, is absent. */
+static void clean_html_field(char **field)
+{
+	clean_field(field);
+	if (!*field)
+		return;
+	for (const char *c = *field; *c; c++)
+		if (*c != ' ' && *c != '\t' && *c != '\n' && *c != '\r')
+			return;
+	free(*field);
+	*field = NULL;
+}
+
 void feed_finish(struct feed *f)
 {
 	clean_line(&f->title);
@@ -217,8 +240,8 @@ void feed_finish(struct feed *f)
 		clean_line(&it->title);
 		clean_line(&it->link);
 		clean_line(&it->author);
-		clean_field(&it->summary);
-		clean_field(&it->content);
+		clean_html_field(&it->summary);
+		clean_html_field(&it->content);
 		for (size_t j = 0; j < it->ncategories; j++)
 			clean_line(&it->categories[j]);
 		size_t keep = 0;
@@ -256,17 +279,26 @@ void feed_finish(struct feed *f)
 					it->id = xstrdup(it->link);
 				}
 			}
+			/* Every item whose id is still shared is numbered, the last one too: the
+			 * duplicates are found before any is renamed. */
+			unsigned char *dup = xcalloc(f->nitems, 1);
+			struct id_pos *ids = xmalloc(f->nitems * sizeof *ids);
+			for (size_t i = 0; i < f->nitems; i++)
+				ids[i] = (struct id_pos){f->items[i].id, i};
+			qsort(ids, f->nitems, sizeof *ids, cmp_id_pos);
+			for (size_t i = 1; i < f->nitems; i++)
+				if (!strcmp(ids[i].id, ids[i - 1].id))
+					dup[ids[i].pos] = dup[ids[i - 1].pos] = 1;
+			free(ids);
 			for (size_t i = 0; i < f->nitems; i++) {
 				struct item *it = &f->items[i];
-				int dup = 0;
-				for (size_t k = 0; k < f->nitems && !dup; k++)
-					dup = k != i && !strcmp(f->items[k].id, it->id);
-				if (dup) {
+				if (dup[i]) {
 					char *id = xasprintf("%s#%zu", it->id, i + 1);
 					free(it->id);
 					it->id = id;
 				}
 			}
+			free(dup);
 		}
 	}
 }
@@ -325,6 +357,82 @@ char *text_from_html(const char *html)
 	char *s = text_squash(buf_str(&t));
 	buf_release(&t);
 	return s;
+}
+
+/* The elements feedparser accepts in HTML content; a tag outside them means the text is not HTML. */
+static int html_element(const char *name, size_t n)
+{
+	static const char *const known =
+		" a abbr acronym address area article aside audio b bdi bdo big blockquote br button"
+		" canvas caption center cite code col colgroup command datagrid datalist dd del details"
+		" dfn dialog dir div dl dt em event-source fieldset figcaption figure font footer form"
+		" h1 h2 h3 h4 h5 h6 header hr i img input ins kbd keygen label legend li m main map"
+		" mark menu meter multicol nav nextid noscript ol optgroup option output p pre progress"
+		" q rp rt ruby s samp section select small sound source spacer span strike strong sub"
+		" summary sup table tbody td textarea tfoot th thead time tr tt u ul var video wbr ";
+	char name_lc[24];
+	if (n == 0 || n + 2 >= sizeof name_lc)
+		return 0;
+	name_lc[0] = ' ';
+	for (size_t i = 0; i < n; i++)
+		name_lc[i + 1] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
+	name_lc[n + 1] = ' ';
+	name_lc[n + 2] = '\0';
+	return strstr(known, name_lc) != NULL;
+}
+
+static int word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+	       (unsigned char)c >= 0x80;
+}
+
+int text_looks_like_html(const char *s)
+{
+	if (!s)
+		return 0;
+	int evidence = 0; /* a close tag */
+	for (const char *p = s; *p; p++) {
+		if (*p == '<') {
+			const char *q = p + 1 + (p[1] == '/');
+			const char *name = q;
+			while (word_char(*q))
+				q++;
+			if (q == name)
+				continue; /* "a < b": not a tag */
+			if (!html_element(name, (size_t)(q - name)))
+				return 0;
+			if (p[1] == '/' && *q == '>')
+				evidence = 1;
+		} else if (*p == '&') {
+			const char *q = p + 1 + (p[1] == '#');
+			const char *name = q;
+			while (word_char(*q))
+				q++;
+			if (q == name || *q != ';')
+				continue; /* "AT&T": a bare ampersand */
+			if (p[1] != '#') {
+				char ent[33];
+				size_t n = (size_t)(q - name);
+				if (n >= sizeof ent)
+					return 0;
+				memcpy(ent, name, n);
+				ent[n] = '\0';
+				if (!htmlEntityLookup((const xmlChar *)ent))
+					return 0;
+			}
+		}
+	}
+	return evidence;
+}
+
+char *text_plain(char *s)
+{
+	if (!s || !text_looks_like_html(s))
+		return s;
+	char *t = text_from_html(s);
+	free(s);
+	return t;
 }
 
 char *link_canonical(const char *link)

@@ -67,6 +67,13 @@ void item_hash(const struct item *it, char out[65]);
 char *text_clean(const char *s);
 /* The plain text of an HTML fragment, entities decoded, white space squashed; a new string. */
 char *text_from_html(const char *html);
+/* Whether text in a plain-text field (an RSS title, author or category) is really HTML markup:
+ * it holds a close tag, every tag names a known HTML element and every named reference is a
+ * known HTML entity (feedparser's test, with references alone not counted as markup, so a
+ * double-escaped "Q&amp;A" stays as written).  "AT&T" and "a < b" are not HTML. */
+int text_looks_like_html(const char *s);
+/* Takes s and returns it, or its plain text (text_from_html) when it looks like HTML. */
+char *text_plain(char *s);
 /* The form of a link used to recognise the same article: scheme and host lower-cased, default
  * port and fragment dropped, an empty path made "/".  A new string. */
 char *link_canonical(const char *link);

@@ -60,36 +60,9 @@ static void meta_charset(const char *data, size_t len, char *out, size_t n)
 	}
 }
 
-/* Converts len bytes from charset to UTF-8 with iconv; bytes it cannot read become U+FFFD.
- * NULL when iconv does not know the charset. */
 static char *to_utf8(const char *data, size_t len, const char *charset, size_t *outlen)
 {
-	iconv_t cd = iconv_open("UTF-8", charset);
-	if (cd == (iconv_t)-1)
-		return NULL;
-	struct buf b;
-	buf_init(&b, 0);
-	char chunk[8192];
-	char *in = (char *)data;
-	size_t left = len;
-	while (left > 0) {
-		char *o = chunk;
-		size_t room = sizeof chunk;
-		size_t r = iconv(cd, &in, &left, &o, &room);
-		buf_add(&b, chunk, (size_t)(o - chunk));
-		if (r == (size_t)-1 && errno != E2BIG) {
-			buf_adds(&b, "\xEF\xBF\xBD"); /* an unreadable byte */
-			in++;
-			left--;
-			iconv(cd, NULL, NULL, NULL, NULL);
-		}
-	}
-	char *o = chunk;
-	size_t room = sizeof chunk;
-	iconv(cd, NULL, NULL, &o, &room);
-	buf_add(&b, chunk, (size_t)(o - chunk));
-	iconv_close(cd);
-	return buf_take(&b, outlen);
+	return charset_to_utf8(data, len, charset, outlen);
 }
 
 static int utf16(const char *label)

@@ -1,5 +1,6 @@
 #include "jsonfeed.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -71,7 +72,10 @@ static char *authors(json_t *obj)
 	return buf_take(&b, NULL);
 }
 
-static void item_of(struct feed *f, json_t *o, const char *base, const struct parse_options *opt)
+/* feed_author: the top-level authors, which are the item's when it names none (1.1; 1.0's top-level
+ * author likewise). */
+static void item_of(struct feed *f, json_t *o, const char *base, const char *feed_author,
+		    const struct parse_options *opt)
 {
 	struct item *it = feed_add_item(f);
 	json_t *id = json_object_get(o, "id");
@@ -97,6 +101,8 @@ static void item_of(struct feed *f, json_t *o, const char *base, const struct pa
 	it->published = date_of(o, "date_published", opt->tz_offset);
 	it->updated = date_of(o, "date_modified", opt->tz_offset);
 	it->author = authors(o);
+	if (!it->author && feed_author)
+		it->author = xstrdup(feed_author);
 	json_t *tags = json_object_get(o, "tags"), *t;
 	size_t i;
 	if (json_is_array(tags))
@@ -142,12 +148,14 @@ struct feed *jsonfeed_parse(const char *data, size_t len, const struct parse_opt
 	f->language = dup_str(root, "language");
 	/* Relative item URLs resolve against the feed's own URL, else its home page. */
 	const char *base = opt->base_url ? opt->base_url : f->link;
+	char *feed_author = authors(root);
 	json_t *items = json_object_get(root, "items"), *o;
 	size_t i;
 	if (json_is_array(items))
 		json_array_foreach(items, i, o)
 			if (json_is_object(o))
-				item_of(f, o, base, opt);
+				item_of(f, o, base, feed_author, opt);
+	free(feed_author);
 	json_decref(root);
 	feed_finish(f);
 	return f;

@@ -1,6 +1,8 @@
 #include "parse.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,6 +68,8 @@ struct ctx {
 	struct feed *feed;
 	int64_t sy_period;
 	int sy_frequency;
+	char *feed_author; /* Atom: the feed's authors, which are its entries' when they name none */
+	int last_build;    /* the feed's updated came from <lastBuildDate> */
 };
 
 static enum ns ns_of(const xmlNode *n, const char **local)
@@ -199,15 +203,86 @@ static void set_date(int64_t *field, const xmlNode *n, const struct ctx *c)
 	free(s);
 }
 
-/* Serialises the children of n (the inside of an xhtml <div>) as HTML. */
-static char *inner_markup(xmlNode *n)
+static int void_element(const char *name)
 {
-	xmlBufferPtr xb = xmlBufferCreate();
+	static const char *const names[] = {"area", "base", "br", "col", "embed", "hr", "img", "input",
+					    "link", "meta", "param", "source", "track", "wbr"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (util_strcaseeq(name, names[i]))
+			return 1;
+	return 0;
+}
+
+static enum ns ns_of(const xmlNode *n, const char **local);
+
+/* Appends the children of n as HTML.  Elements of the XHTML namespace are written by their local
+ * name whatever their prefix (h:p is <p>); others keep their qualified name.  text_is_html: the
+ * text nodes are HTML source (an RSS description mixing escaped HTML with unescaped elements) and
+ * are written as they are; otherwise text is escaped (XHTML content). */
+static void markup_of(struct buf *b, const xmlNode *n, int text_is_html)
+{
+	for (const xmlNode *ch = n->children; ch; ch = ch->next) {
+		if (ch->type == XML_TEXT_NODE || ch->type == XML_CDATA_SECTION_NODE) {
+			if (!ch->content)
+				continue;
+			if (text_is_html)
+				buf_adds(b, (const char *)ch->content);
+			else
+				text_html_escape(b, (const char *)ch->content, 0);
+			continue;
+		}
+		if (ch->type != XML_ELEMENT_NODE)
+			continue;
+		const char *local;
+		enum ns ns = ns_of(ch, &local);
+		struct buf name;
+		buf_init(&name, 0);
+		if (ns == NS_XHTML)
+			buf_adds(&name, local);
+		else if (ch->ns && ch->ns->prefix)
+			buf_printf(&name, "%s:%s", (const char *)ch->ns->prefix, (const char *)ch->name);
+		else
+			buf_adds(&name, (const char *)ch->name);
+		buf_addc(b, '<');
+		buf_adds(b, buf_str(&name));
+		for (const xmlAttr *a = ch->properties; a; a = a->next) {
+			xmlChar *v = xmlNodeGetContent((const xmlNode *)a);
+			buf_addc(b, ' ');
+			if (a->ns && a->ns->prefix)
+				buf_printf(b, "%s:", (const char *)a->ns->prefix);
+			buf_adds(b, (const char *)a->name);
+			buf_adds(b, "=\"");
+			text_html_escape(b, v ? (const char *)v : "", 1);
+			buf_addc(b, '"');
+			xmlFree(v);
+		}
+		buf_addc(b, '>');
+		if (ch->children || !void_element(buf_str(&name))) {
+			markup_of(b, ch, text_is_html);
+			buf_adds(b, "</");
+			buf_adds(b, buf_str(&name));
+			buf_addc(b, '>');
+		}
+		buf_release(&name);
+	}
+}
+
+static char *inner_markup(xmlNode *n, int text_is_html)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	markup_of(&b, n, text_is_html);
+	return buf_take(&b, NULL);
+}
+
+/* An RSS description or content:encoded: HTML, escaped or in CDATA, and sometimes written as
+ * unescaped elements, whose markup is kept too. */
+static char *rss_html(xmlNode *n)
+{
 	for (xmlNode *ch = n->children; ch; ch = ch->next)
-		xmlNodeDump(xb, n->doc, ch, 0, 0);
-	char *s = xstrdup((const char *)xmlBufferContent(xb));
-	xmlBufferFree(xb);
-	return s;
+		if (ch->type == XML_ELEMENT_NODE)
+			return inner_markup(n, 1);
+	return node_text(n);
 }
 
 enum text_kind { TEXT_PLAIN, TEXT_HTML, TEXT_XHTML };
@@ -250,8 +325,8 @@ static char *atom_html(xmlNode *n)
 		xmlNode *div = first_element(n);
 		const char *local;
 		if (div && ns_of(div, &local) == NS_XHTML && !strcmp(local, "div"))
-			return inner_markup(div);
-		return inner_markup(n);
+			return inner_markup(div, 0);
+		return inner_markup(n, 0);
 	}
 	default: {
 		char *t = node_text(n), *h = text_to_html(t);
@@ -314,6 +389,7 @@ static void add_enclosure(struct item *it, xmlNode *n, const struct ctx *c, cons
 	free(url);
 }
 
+/* An Atom person (author): its name, else its email, added to *out (several joined with ", "). */
 static void atom_author(xmlNode *n, char **out)
 {
 	char *name = NULL, *email = NULL;
@@ -327,11 +403,11 @@ static void atom_author(xmlNode *n, char **out)
 			set_once(&email, node_text(ch));
 	}
 	char *sq = name ? text_squash(name) : NULL;
-	if (sq && *sq) {
-		set_once(out, sq);
-		sq = NULL;
-	} else if (email) {
-		set_once(out, xstrdup(email));
+	const char *who = sq && *sq ? sq : email;
+	if (who && *who) {
+		char *joined = *out ? xasprintf("%s, %s", *out, who) : xstrdup(who);
+		free(*out);
+		*out = joined;
 	}
 	free(sq);
 	free(name);
@@ -375,21 +451,23 @@ static void dublin_core(struct item *it, xmlNode *n, enum ns ns, const char *loc
 		return;
 	}
 	if (!strcmp(local, "creator")) {
-		set_once(&it->author, node_text(n));
+		set_once(&it->author, text_plain(node_text(n)));
 	} else if (!strcmp(local, "date")) {
 		set_date(&it->published, n, c);
 	} else if (!strcmp(local, "subject")) {
-		char *t = node_text(n), *sq = text_squash(t);
+		char *t = text_plain(node_text(n)), *sq = text_squash(t);
 		if (*sq)
 			item_add_category(it, sq);
 		free(sq);
 		free(t);
 	} else if (!strcmp(local, "title")) {
-		set_once(&it->title, node_text(n));
+		set_once(&it->title, text_plain(node_text(n)));
 	} else if (!strcmp(local, "identifier")) {
 		set_once(&it->id, node_text(n));
 	}
 }
+
+static int is_item(xmlNode *n, enum format f);
 
 static void rss_item(xmlNode *node, struct ctx *c)
 {
@@ -403,7 +481,7 @@ static void rss_item(xmlNode *node, struct ctx *c)
 		enum ns ns = ns_of(n, &local);
 		if (is_rss(ns)) {
 			if (!strcmp(local, "title")) {
-				set_once(&it->title, node_text(n));
+				set_once(&it->title, text_plain(node_text(n)));
 			} else if (!strcmp(local, "link")) {
 				char *t = node_text(n);
 				set_once(&it->link, resolve(n, t, c->opt));
@@ -419,15 +497,15 @@ static void rss_item(xmlNode *node, struct ctx *c)
 				free(perma);
 			} else if (!strcmp(local, "description")) {
 				if (!it->summary)
-					it->summary = clean_html(n, node_text(n), c->opt);
+					it->summary = clean_html(n, rss_html(n), c->opt);
 			} else if (!strcmp(local, "pubDate")) {
 				set_date(&it->published, n, c);
 			} else if (!strcmp(local, "author")) {
-				char *t = node_text(n);
+				char *t = text_plain(node_text(n));
 				set_once(&it->author, rss_author(t));
 				free(t);
 			} else if (!strcmp(local, "category")) {
-				char *t = node_text(n), *sq = text_squash(t);
+				char *t = text_plain(node_text(n)), *sq = text_squash(t);
 				if (*sq)
 					item_add_category(it, sq);
 				free(sq);
@@ -437,7 +515,7 @@ static void rss_item(xmlNode *node, struct ctx *c)
 			}
 		} else if (ns == NS_CONTENT && !strcmp(local, "encoded")) {
 			if (!it->content)
-				it->content = clean_html(n, node_text(n), c->opt);
+				it->content = clean_html(n, rss_html(n), c->opt);
 		} else if (ns == NS_DC || ns == NS_DCTERMS) {
 			dublin_core(it, n, ns, local, c);
 		} else if (ns == NS_ATOM) {
@@ -450,7 +528,7 @@ static void rss_item(xmlNode *node, struct ctx *c)
 		} else if (ns == NS_MEDIA) {
 			media_element(it, n, local, c);
 		} else if (ns == NS_ITUNES && !strcmp(local, "author")) {
-			set_once(&itunes_author, node_text(n));
+			set_once(&itunes_author, text_plain(node_text(n)));
 		}
 	}
 	if (!it->link && guid_link) {
@@ -473,11 +551,17 @@ static void rss_item(xmlNode *node, struct ctx *c)
 	}
 	free(itunes_author);
 	free(guid_link);
+	/* An <item> left unclosed: the recovering parser nests the next ones inside it, but an item
+	 * start means the previous item ended. */
+	for (xmlNode *n = node->children; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE && is_item(n, c->format))
+			rss_item(n, c);
 }
 
 static void atom_entry(xmlNode *node, struct ctx *c)
 {
 	struct item *it = feed_add_item(c->feed);
+	char *source_author = NULL;
 	for (xmlNode *n = node->children; n; n = n->next) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
@@ -497,6 +581,13 @@ static void atom_entry(xmlNode *node, struct ctx *c)
 				set_date(&it->updated, n, c);
 			} else if (!strcmp(local, "author")) {
 				atom_author(n, &it->author);
+			} else if (!strcmp(local, "source")) {
+				/* RFC 4287 4.2.1: the source feed's authors, when the entry names none */
+				for (xmlNode *m = n->children; m; m = m->next) {
+					const char *l;
+					if (m->type == XML_ELEMENT_NODE && is_atom(ns_of(m, &l)) && !strcmp(l, "author"))
+						atom_author(m, &source_author);
+				}
 			} else if (!strcmp(local, "category")) {
 				char *label = attr(n, "label"), *term = attr(n, "term");
 				char *t = label && *label ? label : term;
@@ -525,6 +616,14 @@ static void atom_entry(xmlNode *node, struct ctx *c)
 			dublin_core(it, n, ns, local, c);
 		}
 	}
+	if (!it->author && source_author) {
+		it->author = source_author;
+		source_author = NULL;
+	}
+	free(source_author);
+	for (xmlNode *n = node->children; n; n = n->next) /* an unclosed <entry> before these */
+		if (n->type == XML_ELEMENT_NODE && is_item(n, c->format))
+			atom_entry(n, c);
 }
 
 static void channel_field(xmlNode *n, struct ctx *c)
@@ -534,7 +633,7 @@ static void channel_field(xmlNode *n, struct ctx *c)
 	struct feed *f = c->feed;
 	if ((c->format == FMT_ATOM1 || c->format == FMT_ATOM03) ? is_atom(ns) : is_rss(ns)) {
 		if (!strcmp(local, "title")) {
-			set_once(&f->title, is_atom(ns) ? atom_plain(n) : node_text(n));
+			set_once(&f->title, is_atom(ns) ? atom_plain(n) : text_plain(node_text(n)));
 		} else if (!strcmp(local, "link")) {
 			if (is_atom(ns)) {
 				atom_link(n, c, &f->link, NULL);
@@ -548,8 +647,18 @@ static void channel_field(xmlNode *n, struct ctx *c)
 			set_once(&f->description, node_text(n));
 		} else if (!strcmp(local, "language")) {
 			set_once(&f->language, node_text(n));
-		} else if (!strcmp(local, "lastBuildDate") || !strcmp(local, "pubDate") ||
-			   !strcmp(local, "updated") || !strcmp(local, "modified")) {
+		} else if (!strcmp(local, "author") && is_atom(ns)) {
+			atom_author(n, &c->feed_author);
+		} else if (!strcmp(local, "lastBuildDate") && !c->last_build) {
+			/* the date the channel last changed outranks its publication date */
+			char *t = node_text(n);
+			int64_t d = date_parse(t, c->opt->tz_offset);
+			free(t);
+			if (d != DATE_NONE) {
+				f->updated = d;
+				c->last_build = 1;
+			}
+		} else if (!strcmp(local, "pubDate") || !strcmp(local, "updated") || !strcmp(local, "modified")) {
 			set_date(&f->updated, n, c);
 		} else if (!strcmp(local, "ttl")) {
 			char *t = node_text(n);
@@ -614,34 +723,240 @@ static enum format detect(xmlNode *root, char *err, size_t errlen)
 	return FMT_UNKNOWN;
 }
 
+/* What the entity pass saw of the bytes read as UTF-8: valid multi-byte characters, and bytes
+ * that start no valid sequence. */
+struct utf8_stats {
+	size_t multi, bad;
+};
+
+/* The length of the valid UTF-8 sequence at p (a byte >= 0x80), or 0 when there is none. */
+static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
+{
+	size_t k;
+	if (*p >= 0xC2 && *p <= 0xDF)
+		k = 1;
+	else if (*p >= 0xE0 && *p <= 0xEF)
+		k = 2;
+	else if (*p >= 0xF0 && *p <= 0xF4)
+		k = 3;
+	else
+		return 0;
+	if ((size_t)(end - p) <= k)
+		return 0;
+	for (size_t i = 1; i <= k; i++)
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+	return k + 1;
+}
+
+/* Byte classes for the entity pass: 0 plain, 1 '&', 2 '<', 3 a C0 control XML forbids, 4 >= 0x80. */
+static const unsigned char byte_class[256] = {
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 3, 3, 0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+};
+
+/* Counts UTF-8 characters and drops forbidden C0 controls in [p, end) (inside CDATA or a
+ * comment): appends to b from *run when something is dropped. */
+static void raw_span(struct buf *b, const char **run, const char *p, const char *end, struct utf8_stats *st,
+		     int *changed)
+{
+	while (p < end) {
+		unsigned char c = (unsigned char)*p;
+		if (byte_class[c] == 3) {
+			buf_add(b, *run, (size_t)(p - *run));
+			*run = ++p;
+			*changed = 1;
+		} else if (c >= 0x80) {
+			size_t k = utf8_seq((const unsigned char *)p, (const unsigned char *)end);
+			if (k) {
+				st->multi++;
+				p += k;
+			} else {
+				st->bad++;
+				p++;
+			}
+		} else {
+			p++;
+		}
+	}
+}
+
+/* The first occurrence of the 3 bytes s in [p, end), or NULL. */
+static const char *find3(const char *p, const char *end, const char *s)
+{
+	while (end - p >= 3) {
+		const char *q = memchr(p, s[0], (size_t)(end - p - 2));
+		if (!q)
+			return NULL;
+		if (q[1] == s[1] && q[2] == s[2])
+			return q;
+		p = q + 1;
+	}
+	return NULL;
+}
+
+/* Whether c may follow '<' in markup: a name, an end tag, a declaration or a processing instruction. */
+static int tag_start(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' || c == '/' ||
+	       c == '!' || c == '?' || (unsigned char)c >= 0x80;
+}
+
+/* General entities of a document's internal DTD subset whose values are plain text (no references,
+ * no markup): at most ENTITY_MAX of them, each value at most ENTITY_VALUE_MAX bytes, and all their
+ * expansions together at most ENTITY_EXPANSION_MAX bytes more than the document, so that nested
+ * or repeated references ("billion laughs") cannot blow up.  Others are left unexpanded. */
+#define ENTITY_MAX 64
+#define ENTITY_VALUE_MAX 1024
+#define ENTITY_EXPANSION_MAX ((size_t)1 << 20)
+
+struct dtd_entities {
+	int checked;
+	size_t n;
+	char name[ENTITY_MAX][33];
+	char *value[ENTITY_MAX];
+};
+
+static const char *skip_space(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* Reads the <!ENTITY name "value"> declarations of the internal subset after "<!DOCTYPE". */
+static void internal_entities(struct dtd_entities *d, const char *p, const char *end)
+{
+	d->checked = 1;
+	while (p < end && *p != '[' && *p != '>')
+		p++;
+	if (p >= end || *p != '[')
+		return;
+	const char *stop = memchr(p, ']', (size_t)(end - p));
+	if (!stop)
+		return;
+	for (p++; p < stop && d->n < ENTITY_MAX; p++) {
+		if (*p != '<' || stop - p < 9 || memcmp(p, "<!ENTITY", 8))
+			continue;
+		const char *q = skip_space(p + 8, stop);
+		if (q == p + 8 || q >= stop || *q == '%')
+			continue; /* a parameter entity */
+		const char *name = q;
+		while (q < stop && (isalnum((unsigned char)*q) || *q == '_' || *q == '-' || *q == '.'))
+			q++;
+		size_t nlen = (size_t)(q - name);
+		const char *v = skip_space(q, stop);
+		if (!nlen || nlen > 32 || v == q || v >= stop || (*v != '"' && *v != '\''))
+			continue; /* SYSTEM or PUBLIC: external, never read */
+		const char *vend = memchr(v + 1, *v, (size_t)(stop - v - 1));
+		if (!vend || (size_t)(vend - v - 1) > ENTITY_VALUE_MAX)
+			continue;
+		struct buf val;
+		buf_init(&val, 0);
+		int plain = 1;
+		for (const char *c = v + 1; c < vend && plain; c++) {
+			if (*c == '&' || *c == '<' || *c == '%')
+				plain = 0;
+			else if (*c == '"')
+				buf_adds(&val, "&#34;");
+			else if (*c == '\'')
+				buf_adds(&val, "&#39;");
+			else
+				buf_addc(&val, *c);
+		}
+		if (!plain) {
+			buf_release(&val);
+			continue;
+		}
+		memcpy(d->name[d->n], name, nlen);
+		d->name[d->n][nlen] = '\0';
+		d->value[d->n++] = buf_take(&val, NULL);
+		p = vend;
+	}
+}
+
+static const char *entity_value(const struct dtd_entities *d, const char *name)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (!strcmp(d->name[i], name))
+			return d->value[i];
+	return NULL;
+}
+
 /* Feeds use HTML's named entities (&nbsp;, &rsquo;…) without declaring them, and bare '&'s;
  * libxml2 in recover mode silently drops both along with the text after them.  Outside CDATA
  * sections and comments, a known HTML entity becomes a numeric reference (valid in any
- * encoding), and an '&' that starts no reference becomes "&amp;".  Returns a new buffer, or NULL
- * when nothing needs changing. */
-static char *map_entities(const char *data, size_t len, size_t *outlen)
+ * encoding), and an '&' that starts no reference becomes "&amp;"; C0 controls XML forbids (a NUL
+ * would end the document) are dropped everywhere.  The bytes must be in an ASCII-compatible
+ * encoding.  The same pass counts what the bytes look like as UTF-8 (st).  Returns a new
+ * buffer, or NULL when nothing needs changing. */
+static char *map_entities(const char *data, size_t len, size_t *outlen, struct utf8_stats *st)
 {
 	struct buf b;
 	buf_init(&b, 0);
 	const char *end = data + len, *run = data;
-	int changed = 0;
+	int changed = 0, unclosed_cdata = 0;
+	struct dtd_entities dtd = {0};
+	size_t expanded = 0;
+	st->multi = st->bad = 0;
 	for (const char *p = data; p < end; p++) {
-		if (*p == '<' && end - p >= 9 && !memcmp(p, "<![CDATA[", 9)) {
-			const char *q = p + 9;
-			while (q + 2 < end && memcmp(q, "]]>", 3))
-				q++;
-			p = q + 2 < end ? q + 2 : end - 1;
+		while (p < end && !byte_class[(unsigned char)*p])
+			p++;
+		if (p == end)
+			break;
+		switch (byte_class[(unsigned char)*p]) {
+		case 4: {
+			size_t k = utf8_seq((const unsigned char *)p, (const unsigned char *)end);
+			if (k) {
+				st->multi++;
+				p += k - 1;
+			} else {
+				st->bad++;
+			}
 			continue;
 		}
-		if (*p == '<' && end - p >= 4 && !memcmp(p, "<!--", 4)) {
-			const char *q = p + 4;
-			while (q + 2 < end && memcmp(q, "-->", 3))
-				q++;
-			p = q + 2 < end ? q + 2 : end - 1;
+		case 3:
+			buf_add(&b, run, (size_t)(p - run));
+			run = p + 1;
+			changed = 1;
+			continue;
+		case 2: {
+			const char *close = NULL;
+			size_t open = 0;
+			if (end - p >= 9 && !memcmp(p, "<![CDATA[", 9)) {
+				open = 9;
+				close = "]]>";
+			} else if (end - p >= 4 && !memcmp(p, "<!--", 4)) {
+				open = 4;
+				close = "-->";
+			} else if (p + 1 < end && tag_start(p[1])) {
+				if (!dtd.checked && p[1] == '!' && end - p >= 9 && !memcmp(p, "<!DOCTYPE", 9))
+					internal_entities(&dtd, p + 9, end);
+				continue;
+			} else { /* a '<' that starts no markup: text, like a bare '&' */
+				buf_add(&b, run, (size_t)(p - run));
+				buf_adds(&b, "&lt;");
+				run = p + 1;
+				changed = 1;
+				continue;
+			}
+			const char *q = find3(p + open, end, close);
+			const char *stop = q ? q + 3 : end;
+			raw_span(&b, &run, p + open, q ? q : end, st, &changed);
+			if (!q && open == 9) /* a CDATA section left open runs to the end of the document */
+				unclosed_cdata = changed = 1;
+			p = stop - 1;
 			continue;
 		}
-		if (*p != '&')
-			continue;
+		default:
+			break;
+		}
 		const char *q = p + 1;
 		if (q < end && *q == '#') {
 			const char *r = q + 1;
@@ -664,6 +979,18 @@ static char *map_entities(const char *data, size_t len, size_t *outlen)
 				if (!strcmp(name, "amp") || !strcmp(name, "lt") || !strcmp(name, "gt") ||
 				    !strcmp(name, "quot") || !strcmp(name, "apos"))
 					continue;
+				const char *value = dtd.n ? entity_value(&dtd, name) : NULL;
+				if (value && expanded + strlen(value) <= len + ENTITY_EXPANSION_MAX) {
+					/* declared in the internal subset: its (plain text) value, expanded here
+					 * so that libxml2 never expands entities */
+					buf_add(&b, run, (size_t)(p - run));
+					buf_adds(&b, value);
+					expanded += strlen(value);
+					run = r + 1;
+					p = r;
+					changed = 1;
+					continue;
+				}
 				const htmlEntityDesc *e = htmlEntityLookup((const xmlChar *)name);
 				if (e) {
 					buf_add(&b, run, (size_t)(p - run));
@@ -680,12 +1007,98 @@ static char *map_entities(const char *data, size_t len, size_t *outlen)
 		run = p + 1;
 		changed = 1;
 	}
+	for (size_t i = 0; i < dtd.n; i++)
+		free(dtd.value[i]);
 	if (!changed) {
 		buf_release(&b);
 		return NULL;
 	}
 	buf_add(&b, run, (size_t)(end - run));
+	if (unclosed_cdata)
+		buf_adds(&b, "]]>");
 	return buf_take(&b, outlen);
+}
+
+/* windows-1252's 0x80-0x9F; the five bytes it leaves unassigned are the C1 controls (WHATWG). */
+static const unsigned short cp1252_high[32] = {
+	0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+	0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+	0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+
+/* windows-1252 bytes as UTF-8 (every byte has a meaning, so nothing fails). */
+static char *cp1252_to_utf8(const char *data, size_t len, size_t *outlen)
+{
+	char *out = xmalloc(len * 3 + 1), *o = out;
+	for (size_t i = 0; i < len; i++) {
+		unsigned c = (unsigned char)data[i];
+		if (c < 0x80) {
+			*o++ = (char)c;
+			continue;
+		}
+		if (c < 0xA0)
+			c = cp1252_high[c - 0x80];
+		if (c < 0x800) {
+			*o++ = (char)(0xC0 | c >> 6);
+		} else {
+			*o++ = (char)(0xE0 | c >> 12);
+			*o++ = (char)(0x80 | ((c >> 6) & 0x3F));
+		}
+		*o++ = (char)(0x80 | (c & 0x3F));
+	}
+	*o = '\0';
+	*outlen = (size_t)(o - out);
+	return out;
+}
+
+char *charset_to_utf8(const char *data, size_t len, const char *charset, size_t *outlen)
+{
+	iconv_t cd = iconv_open("UTF-8", charset);
+	if (cd == (iconv_t)-1)
+		return NULL;
+	struct buf b;
+	buf_init(&b, 0);
+	char chunk[8192];
+	char *in = (char *)data;
+	size_t left = len;
+	while (left > 0) {
+		char *o = chunk;
+		size_t room = sizeof chunk;
+		size_t r = iconv(cd, &in, &left, &o, &room);
+		buf_add(&b, chunk, (size_t)(o - chunk));
+		if (r == (size_t)-1 && errno != E2BIG) {
+			buf_adds(&b, "\xEF\xBF\xBD"); /* an unreadable byte */
+			in++;
+			left--;
+			iconv(cd, NULL, NULL, NULL, NULL);
+		}
+	}
+	char *o = chunk;
+	size_t room = sizeof chunk;
+	iconv(cd, NULL, NULL, &o, &room);
+	buf_add(&b, chunk, (size_t)(o - chunk));
+	iconv_close(cd);
+	return buf_take(&b, outlen);
+}
+
+/* The UTF-16 or UTF-32 form the document starts in (a BOM, or "<" as its first character),
+ * for iconv; NULL for ASCII-compatible bytes. */
+static const char *wide_encoding(const unsigned char *d, size_t len)
+{
+	if (len >= 4 && !memcmp(d, "\xFF\xFE\0\0", 4))
+		return "UTF-32";
+	if (len >= 4 && !memcmp(d, "\0\0\xFE\xFF", 4))
+		return "UTF-32";
+	if (len >= 2 && (!memcmp(d, "\xFF\xFE", 2) || !memcmp(d, "\xFE\xFF", 2)))
+		return "UTF-16";
+	if (len >= 4 && !memcmp(d, "<\0\0\0", 4))
+		return "UTF-32LE";
+	if (len >= 4 && !memcmp(d, "\0\0\0<", 4))
+		return "UTF-32BE";
+	if (len >= 4 && d[0] == '<' && !d[1] && d[2] && !d[3])
+		return "UTF-16LE";
+	if (len >= 4 && !d[0] && d[1] == '<' && !d[2] && d[3])
+		return "UTF-16BE";
+	return NULL;
 }
 
 /* The encoding an XML declaration names, copied into out (empty when there is none). */
@@ -832,7 +1245,7 @@ static void item_or_field(xmlNode *n, struct ctx *c, int channel_level)
 
 /* The tree walk used when the streaming reader meets an error: libxml2's recover mode keeps
  * going in the tree builder, where the reader stops at the first well-formedness error. */
-static struct feed *parse_dom(const char *data, size_t len, const struct parse_options *opt,
+static struct feed *parse_dom(struct ctx *cp, const char *data, size_t len, const struct parse_options *opt,
 			      int options, char *err, size_t errlen)
 {
 	struct ctx c = {.opt = opt, .format = FMT_UNKNOWN, .feed = NULL};
@@ -864,47 +1277,117 @@ static struct feed *parse_dom(const char *data, size_t len, const struct parse_o
 	}
 	xmlFreeDoc(doc);
 	c.feed->format = xstrdup(format_name(c.format));
+	*cp = c;
 	return c.feed;
 }
 
 static struct feed *parse_xml(const char *data, size_t len, const struct parse_options *opt, char *err,
 			      size_t errlen);
 
+/* Labels whose documents are read as windows-1252, as the WHATWG Encoding Standard does: what
+ * is sent as Latin-1 or ASCII is windows-1252 (its 0x80-0x9F are never meant as C1 controls). */
+static int cp1252_label(const char *label)
+{
+	static const char *const names[] = {"iso-8859-1", "iso8859-1", "iso_8859-1", "iso88591", "latin1",
+					    "latin-1", "l1", "windows-1252", "cp1252", "x-cp1252",
+					    "us-ascii", "ascii", "iso-ir-100", "ibm819", "cp819",
+					    "csisolatin1", "iso_8859-1:1987"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (util_strcaseeq(label, names[i]))
+			return 1;
+	return 0;
+}
+
+static int utf8_label(const char *label)
+{
+	return util_strcaseeq(label, "utf-8") || util_strcaseeq(label, "utf8");
+}
+
 struct feed *parse_feed(const char *data, size_t len, const struct parse_options *opt, char *err,
 			size_t errlen)
 {
-	/* Skip what real servers put before the document: a BOM is handled by libxml2, white space is not. */
-	size_t skip = 0, bom = len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3) ? 3 : 0;
-	while (bom + skip < len && isspace((unsigned char)data[bom + skip]))
-		skip++;
-	if (skip)
-		skip += bom; /* BOM then white space: drop both, the bytes are UTF-8 */
-	if (len - skip == 0) {
-		util_errf(err, errlen, "empty document");
-		return NULL;
-	}
 	if (len > (size_t)1 << 30) {
 		util_errf(err, errlen, "document larger than 1 GiB");
 		return NULL;
 	}
-	data += skip;
-	len -= skip;
-	if (data[0] == '{') /* JSON Feed: told apart by the document, not its name or type */
-		return jsonfeed_parse(data, len, opt, err, errlen);
-	/* RFC 7303 order: a BOM (libxml2 reads it), then the HTTP charset, then the declaration;
-	 * a Latin label on UTF-8 bytes is overruled. */
+	/* UTF-16 and UTF-32 documents are decoded first, so that the byte-level passes below (and
+	 * the entity rewriting) only ever see ASCII-compatible text. */
+	char *decoded = NULL;
+	int utf8_forced = 0;
+	const char *wide = wide_encoding((const unsigned char *)data, len);
+	if (wide) {
+		size_t dlen = 0;
+		decoded = charset_to_utf8(data, len, wide, &dlen);
+		if (decoded) {
+			data = decoded;
+			len = dlen;
+			utf8_forced = 1;
+		}
+	}
+	/* Skip what real servers put before the document: a BOM, then white space.  A UTF-8 BOM
+	 * outranks every label (RFC 7303). */
+	if (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) {
+		data += 3;
+		len -= 3;
+		utf8_forced = 1;
+	}
+	while (len && isspace((unsigned char)*data)) {
+		data++;
+		len--;
+	}
+	if (len == 0) {
+		free(decoded);
+		util_errf(err, errlen, "empty document");
+		return NULL;
+	}
+	if (data[0] == '{') { /* JSON Feed: told apart by the document, not its name or type */
+		struct feed *f = jsonfeed_parse(data, len, opt, err, errlen);
+		free(decoded);
+		return f;
+	}
+	size_t mapped_len = 0;
+	struct utf8_stats st;
+	char *mapped = map_entities(data, len, &mapped_len, &st);
+	if (mapped) {
+		data = mapped;
+		len = mapped_len;
+	}
+	/* RFC 7303 order: a BOM, then the HTTP charset, then the declaration; unknown labels are
+	 * ignored.  A single-byte label on valid UTF-8 holding multi-byte characters is a lie, and
+	 * so is a UTF-8 label (or none) on bytes with no valid multi-byte character but invalid
+	 * ones: those are windows-1252, decoded here. */
 	struct parse_options eff = *opt;
-	eff.charset = charset_usable(opt->charset);
 	char declared[40];
 	declared_encoding(data, len, declared, sizeof declared);
-	const char *label = eff.charset ? eff.charset : declared;
-	if (!bom && *label && latin_label(label) && charset_utf8_in_disguise(data, len))
+	const char *label = utf8_forced ? "UTF-8" : charset_usable(opt->charset);
+	if (!label && *declared)
+		label = charset_usable(declared);
+	int utf8_bytes = st.multi && !st.bad, latin_bytes = st.bad && !st.multi;
+	char *latin = NULL;
+	if (utf8_forced) {
 		eff.charset = "UTF-8";
-	size_t mapped_len = 0;
-	char *mapped = map_entities(data, len, &mapped_len);
-	struct feed *f = mapped ? parse_xml(mapped, mapped_len, &eff, err, errlen)
-				: parse_xml(data, len, &eff, err, errlen);
+	} else if (!label || utf8_label(label) || cp1252_label(label)) {
+		if (label && cp1252_label(label) ? !utf8_bytes : latin_bytes) {
+			size_t llen = 0;
+			latin = cp1252_to_utf8(data, len, &llen);
+			data = latin;
+			len = llen;
+			eff.charset = "UTF-8";
+		} else if (label || *declared) {
+			/* UTF-8, also when the document names an encoding nobody knows */
+			eff.charset = "UTF-8";
+		} else {
+			eff.charset = NULL;
+		}
+	} else if (latin_label(label) && utf8_bytes) {
+		eff.charset = "UTF-8";
+	} else {
+		eff.charset = label;
+	}
+	struct feed *f = parse_xml(data, len, &eff, err, errlen);
+	free(latin);
 	free(mapped);
+	free(decoded);
 	return f;
 }
 
@@ -965,18 +1448,28 @@ static struct feed *parse_xml(const char *data, size_t len, const struct parse_o
 	if (ret < 0 && c.format != FMT_UNKNOWN) {
 		/* A well-formedness error: start again in recover mode on the whole tree. */
 		feed_free(c.feed);
-		c.feed = parse_dom(data, len, opt, options, err, errlen);
+		free(c.feed_author);
+		c.feed_author = NULL;
+		c.feed = parse_dom(&c, data, len, opt, options, err, errlen);
 	} else if (!root_seen || (ret < 0 && c.format == FMT_UNKNOWN && !c.feed)) {
 		if (!root_seen || !err || !*err) {
-			c.feed = parse_dom(data, len, opt, options, err, errlen);
+			c.feed = parse_dom(&c, data, len, opt, options, err, errlen);
 			if (!c.feed && looks_like_html(data, len))
 				util_errf(err, errlen, "an HTML page, not a feed (HTML pages are read by type = html sources)");
 		}
 	}
-	if (!c.feed)
+	if (!c.feed) {
+		free(c.feed_author);
 		return NULL;
+	}
 	if (!c.feed->format)
 		c.feed->format = xstrdup(format_name(c.format));
+	if (c.feed_author) {
+		for (size_t i = 0; i < c.feed->nitems; i++)
+			if (!c.feed->items[i].author)
+				c.feed->items[i].author = xstrdup(c.feed_author);
+		free(c.feed_author);
+	}
 	feed_finish(c.feed);
 	return c.feed;
 }

@@ -26,6 +26,9 @@ const char *charset_usable(const char *label);
  * case, when a Latin (or any single-byte) label on the bytes is a lie. */
 int charset_utf8_valid(const char *data, size_t len);
 int charset_utf8_in_disguise(const char *data, size_t len);
+/* len bytes in charset (an iconv name) as UTF-8, a new buffer (its length in outlen); bytes iconv
+ * cannot read become U+FFFD.  NULL when iconv does not know the charset. */
+char *charset_to_utf8(const char *data, size_t len, const char *charset, size_t *outlen);
 
 /* Calls once at start-up and at exit (libxml2's globals). */
 void parse_global_init(void);

@@ -207,6 +207,35 @@ static void test_text_from_html(void **state)
 	assert_null(text_from_html(NULL));
 }
 
+static char *plain_copy(const char *s)
+{
+	return text_plain(xstrdup(s));
+}
+
+/* Plain-text fields holding HTML markup lose the tags; text that merely has '<' or '&' stays. */
+static void test_text_plain(void **state)
+{
+	(void)state;
+	static const struct str_case cases[] = {
+		{"<b>Bold</b> and <i>italic</i>", "Bold and italic"},
+		{"<em>Breaking</em>: news", "Breaking: news"},
+		{"<a href=\"http://example.org/u\">Ann</a>", "Ann"},
+		{"<B>Caps</B> &amp; more", "Caps & more"},
+		{"AT&T", "AT&T"},
+		{"a < b", "a < b"},
+		{"a <b", "a <b"},
+		{"x<y and y>z", "x<y and y>z"},
+		{"Q&amp;A &quot;session&quot;", "Q&amp;A &quot;session&quot;"},
+		{"Use <vector> and </vector>", "Use <vector> and </vector>"},
+		{"<b>x</b> &custom;", "<b>x</b> &custom;"},
+		{"plain", "plain"},
+	};
+	CHECK(plain_copy, cases);
+	assert_null(text_plain(NULL));
+	assert_true(text_looks_like_html("<p>x</p>"));
+	assert_false(text_looks_like_html("<br>")); /* no close tag: not enough to call it HTML */
+}
+
 /* Block boundaries separate words in the plain text (a JSON Feed summary, an HTML title). */
 static void test_text_from_html_block_boundaries(void **state)
 {
@@ -307,6 +336,25 @@ static void assert_ids_distinct_free(struct feed *f)
 		fail_msg("%s", msg);
 }
 
+/* An empty summary or content (as written, or white space only) is absent, like an empty title. */
+static void test_finish_empty_html_is_null(void **state)
+{
+	(void)state;
+	struct feed *f = feed_new();
+	struct item *a = add(f, "a", "A", NULL);
+	a->summary = xstrdup("");
+	a->content = xstrdup(" \n\t ");
+	struct item *b = add(f, "b", "B", NULL);
+	b->summary = xstrdup("<p>kept</p>");
+	b->content = xstrdup("\x01");
+	feed_finish(f);
+	assert_null(f->items[0].summary);
+	assert_null(f->items[0].content);
+	assert_string_equal(f->items[1].summary, "<p>kept</p>");
+	assert_null(f->items[1].content);
+	feed_free(f);
+}
+
 static void test_finish_shared_guid(void **state)
 {
 	(void)state;
@@ -324,7 +372,12 @@ static void test_finish_shared_guid(void **state)
 	f = feed_new();
 	add(f, "same", "One", NULL);
 	add(f, "same", "Two", NULL);
+	add(f, "same", "Three", NULL);
 	feed_finish(f);
+	/* every one numbered by its position, the last one too */
+	assert_string_equal(f->items[0].id, "same#1");
+	assert_string_equal(f->items[1].id, "same#2");
+	assert_string_equal(f->items[2].id, "same#3");
 	assert_ids_distinct_free(f);
 
 	f = feed_new();
@@ -493,9 +546,11 @@ int main(void)
 		cmocka_unit_test(test_text_clean_nfc_fast_ranges),
 		cmocka_unit_test(test_text_squash),
 		cmocka_unit_test(test_text_from_html),
+		cmocka_unit_test(test_text_plain),
 		cmocka_unit_test(test_text_from_html_block_boundaries),
 		cmocka_unit_test(test_finish_id_fallback),
 		cmocka_unit_test(test_finish_cleans_fields),
+		cmocka_unit_test(test_finish_empty_html_is_null),
 		cmocka_unit_test(test_finish_shared_guid),
 		cmocka_unit_test(test_finish_shared_guid_and_link),
 		cmocka_unit_test(test_finish_hash),

@@ -677,6 +677,219 @@ static void test_encodings(void **state)
 	free(u16);
 }
 
+/* UTF-16 with bytes that look like '&' to a byte-level pass */
+static char *to_utf16(const char *u8, int be, int bom, size_t *n)
+{
+	char *out = xmalloc(2 * strlen(u8) + 2);
+	size_t k = 0;
+	if (bom) {
+		out[k++] = be ? '\xfe' : '\xff';
+		out[k++] = be ? '\xff' : '\xfe';
+	}
+	for (const unsigned char *p = (const unsigned char *)u8; *p;) {
+		unsigned c = *p++;
+		if (c >= 0xE0) {
+			c = (c & 0x0F) << 12 | (p[0] & 0x3F) << 6 | (p[1] & 0x3F);
+			p += 2;
+		} else if (c >= 0xC0) {
+			c = (c & 0x1F) << 6 | (p[0] & 0x3F);
+			p += 1;
+		}
+		out[k++] = (char)(be ? c >> 8 : c & 0xFF);
+		out[k++] = (char)(be ? c & 0xFF : c >> 8);
+	}
+	*n = k;
+	return out;
+}
+
+static void test_encoding_detection(void **state)
+{
+	(void)state;
+	/* UTF-16 code units holding 0x26 (U+2603, U+0426) are not '&'; entities still work */
+	static const char u8doc[] = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss version=\"2.0\"><channel>"
+				    "<title>Snow \xe2\x98\x83</title><item><title>\xd0\xa6&nbsp;x</title></item>"
+				    "</channel></rss>";
+	for (int be = 0; be <= 1; be++)
+		for (int bom = 0; bom <= 1; bom++) {
+			size_t n;
+			char *u16 = to_utf16(u8doc, be, bom, &n);
+			struct feed *f = parse_cs(u16, n, NULL);
+			assert_str(f->title, "Snow \xe2\x98\x83", "UTF-16 title with byte 0x26");
+			assert_str(f->items[0].title, "\xd0\xa6\xc2\xa0x", "UTF-16 entity mapped after decoding");
+			feed_free(f);
+			free(u16);
+		}
+	/* a UTF-8 BOM outranks the declaration */
+	static const char bom[] = "\xef\xbb\xbf" RSS_TITLE("ISO-8859-1", "Z\xc3\xbcrich");
+	struct feed *f = parse_cs(bom, sizeof bom - 1, NULL);
+	assert_str(f->title, "Z\xc3\xbcrich", "BOM beats declaration");
+	feed_free(f);
+	/* an encoding nobody knows is ignored: UTF-8 when the bytes are */
+	static const char unknown[] = RSS_TITLE("x-made-up-charset", "Z\xc3\xbcrich");
+	f = parse_cs(unknown, sizeof unknown - 1, NULL);
+	assert_str(f->title, "Z\xc3\xbcrich", "unknown declared label");
+	feed_free(f);
+	/* ... and windows-1252 when they are not */
+	static const char unknown_latin[] = RSS_TITLE("x-made-up-charset", "Z\xfcrich");
+	f = parse_cs(unknown_latin, sizeof unknown_latin - 1, NULL);
+	assert_str(f->title, "Z\xc3\xbcrich", "unknown declared label, Latin bytes");
+	feed_free(f);
+	/* declared UTF-8 with no valid multi-byte character but invalid bytes: windows-1252 */
+	static const char lying[] = RSS_TITLE("utf-8", "Cr\xe8me \x93x\x94");
+	f = parse_cs(lying, sizeof lying - 1, NULL);
+	assert_str(f->title, "Cr\xc3\xa8me \xe2\x80\x9cx\xe2\x80\x9d", "lying UTF-8 label");
+	feed_free(f);
+	/* mostly valid UTF-8 with one bad byte stays UTF-8 (the bad byte becomes U+FFFD) */
+	static const char mixed[] = RSS_TITLE("utf-8", "caf\xc3\xa9 \xe9");
+	f = parse_cs(mixed, sizeof mixed - 1, NULL);
+	assert_str(f->title, "caf\xc3\xa9 \xef\xbf\xbd", "UTF-8 with one bad byte");
+	feed_free(f);
+	/* ISO-8859-1 is read as windows-1252 (WHATWG) */
+	static const char c1[] = RSS_TITLE("ISO-8859-1", "\x93hi\x94 \x96 caf\xe9");
+	f = parse_cs(c1, sizeof c1 - 1, NULL);
+	assert_str(f->title, "\xe2\x80\x9chi\xe2\x80\x9d \xe2\x80\x93 caf\xc3\xa9", "Latin-1 label as windows-1252");
+	feed_free(f);
+	/* a NUL (like the other C0 controls) is dropped, not the end of the document */
+	static const char nul[] = "<rss version=\"2.0\"><channel><title>t</title><item><title>Nul\0l</title>"
+				  "<guid>g</guid><description>after</description></item></channel></rss>";
+	f = parse_cs(nul, sizeof nul - 1, NULL);
+	assert_int_equal(f->nitems, 1);
+	assert_str(f->items[0].title, "Null", "NUL dropped");
+	assert_str(f->items[0].id, "g", "text after NUL kept");
+	assert_str(f->items[0].summary, "after", "text after NUL kept");
+	feed_free(f);
+}
+
+/* Atom: the feed's authors apply to entries without one (wherever the feed's <author> stands),
+ * then <source>'s; several authors are joined.  JSON Feed: the top-level authors apply. */
+static void test_authors_inherited(void **state)
+{
+	(void)state;
+	static const char atom[] =
+		"<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title><id>urn:f</id>"
+		"<entry><id>urn:1</id><title>a</title></entry>"
+		"<entry><id>urn:2</id><title>b</title><author><name>Own</name></author></entry>"
+		"<entry><id>urn:3</id><title>c</title><source><author><name>Src</name></author></source></entry>"
+		"<entry><id>urn:4</id><title>d</title><author><name>One</name></author>"
+		"<author><email>two@example.org</email></author></entry>"
+		"<author><name>Feed Author</name></author></feed>";
+	struct feed *f = parse_ok(atom, NULL);
+	assert_int_equal(f->nitems, 4);
+	assert_str(f->items[0].author, "Feed Author", "feed author inherited");
+	assert_str(f->items[1].author, "Own", "own author kept");
+	assert_str(f->items[2].author, "Src", "source author");
+	assert_str(f->items[3].author, "One, two@example.org", "two authors joined");
+	feed_free(f);
+	static const char json[] = "{\"version\": \"https://jsonfeed.org/version/1.1\", \"title\": \"J\","
+				   " \"authors\": [{\"name\": \"A\"}, {\"name\": \"B\"}], \"items\": ["
+				   "{\"id\": \"1\", \"content_text\": \"x\"},"
+				   "{\"id\": \"2\", \"content_text\": \"y\", \"authors\": [{\"name\": \"C\"}]}]}";
+	f = parse_ok(json, NULL);
+	assert_str(f->items[0].author, "A, B", "JSON Feed top-level authors");
+	assert_str(f->items[1].author, "C", "JSON Feed item authors");
+	feed_free(f);
+}
+
+/* The feed's updated: <lastBuildDate> wherever it stands, else the first other date. */
+static void test_feed_updated_last_build_date(void **state)
+{
+	(void)state;
+	static const char doc[] = "<rss version=\"2.0\"><channel><title>t</title>"
+				  "<pubDate>Mon, 02 Mar 2026 08:30:00 GMT</pubDate>"
+				  "<lastBuildDate>Wed, 04 Mar 2026 08:30:00 GMT</lastBuildDate>"
+				  "<item><title>x</title></item></channel></rss>";
+	struct feed *f = parse_ok(doc, NULL);
+	assert_int_equal(f->updated, 1772613000LL);
+	feed_free(f);
+	static const char pub[] = "<rss version=\"2.0\"><channel><title>t</title>"
+				  "<pubDate>Mon, 02 Mar 2026 08:30:00 GMT</pubDate>"
+				  "<lastBuildDate>not a date</lastBuildDate>"
+				  "<item><title>x</title></item></channel></rss>";
+	f = parse_ok(pub, NULL);
+	assert_int_equal(f->updated, 1772440200LL);
+	feed_free(f);
+}
+
+/* Repairs made before libxml2 reads the bytes: a '<' that starts no markup is text, a CDATA
+ * section left open runs to the end, and internal-subset entities with plain-text values are
+ * expanded (bounded: nested or markup-holding ones are not, and no DTD is ever loaded). */
+static void test_text_level_repairs(void **state)
+{
+	(void)state;
+	static const char lt[] = "<rss version=\"2.0\"><channel><title>1 <2 & a<=b</title>"
+				 "<item><title>x</title><guid>g</guid><description>if a < b then</description>"
+				 "<category>x < y</category></item></channel></rss>";
+	struct feed *f = parse_ok(lt, NULL);
+	assert_str(f->title, "1 <2 & a<=b", "bare < in a title");
+	assert_str(f->items[0].summary, "if a &lt; b then", "bare < in a description");
+	assert_str(f->items[0].categories[0], "x < y", "bare < in a category");
+	feed_free(f);
+	static const char cdata[] = "<rss version=\"2.0\"><channel><title>t</title>"
+				    "<item><title>a</title><guid>g1</guid></item>"
+				    "<item><title>b</title><guid>g2</guid><description><![CDATA[<p>open</p>"
+				    "</description></item></channel></rss>";
+	f = parse_ok(cdata, NULL);
+	assert_int_equal(f->nitems, 2);
+	assert_str(f->items[1].summary, "<p>open</p>", "unterminated CDATA");
+	feed_free(f);
+	static const char dtd[] =
+		"<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY custom \"Custom 'text'\">"
+		"<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;&lol;\"><!ENTITY ext SYSTEM \"file:///etc/passwd\">"
+		"<!ENTITY nbsp \"&#160;\">]>"
+		"<rss version=\"2.0\"><channel><title>&custom; &amp; &eacute;</title>"
+		"<item><title>&lol2; &ext;&nbsp;x</title><guid>g</guid></item></channel></rss>";
+	f = parse_ok(dtd, NULL);
+	assert_str(f->title, "Custom 'text' & \xc3\xa9", "internal entity expanded");
+	assert_str(f->items[0].title, "&lol2; &ext;\xc2\xa0x", "nested and external entities left alone");
+	feed_free(f);
+}
+
+/* HTML content keeps its markup: unescaped elements in a description, and XHTML content whatever
+ * prefix its namespace is bound to. */
+static void test_content_markup_kept(void **state)
+{
+	(void)state;
+	static const char rss[] = "<rss version=\"2.0\"><channel><title>t</title><item><title>x</title>"
+				  "<description><p>Raw <b>markup</b> &amp;lt;i&amp;gt; <a href=\"http://e.org/l\">here</a>"
+				  "<br/></p></description></item></channel></rss>";
+	struct feed *f = parse_ok(rss, NULL);
+	assert_str(f->items[0].summary, "<p>Raw <b>markup</b> &lt;i&gt; <a href=\"http://e.org/l\">here</a><br></p>",
+		   "unescaped description markup");
+	feed_free(f);
+	static const char atom[] =
+		"<feed xmlns=\"http://www.w3.org/2005/Atom\" xmlns:h=\"http://www.w3.org/1999/xhtml\"><title>t</title>"
+		"<entry><id>urn:1</id><title>x</title><content type=\"xhtml\"><h:div><h:p>Prefixed <h:b>xhtml</h:b>"
+		" 1 &lt; 2</h:p></h:div></content></entry></feed>";
+	f = parse_ok(atom, NULL);
+	assert_str(f->items[0].content, "<p>Prefixed <b>xhtml</b> 1 &lt; 2</p>", "prefixed XHTML content");
+	feed_free(f);
+}
+
+/* An unclosed <item> (or one the recovering parser leaves open after an unclosed inline tag) does
+ * not swallow the items after it. */
+static void test_unclosed_items(void **state)
+{
+	(void)state;
+	static const char item[] = "<rss version=\"2.0\"><channel><title>t</title>"
+				   "<item><title>one</title><guid>g1</guid>"
+				   "<item><title>two</title><guid>g2</guid></item>"
+				   "<item><title>three</title><guid>g3</guid></item></channel></rss>";
+	struct feed *f = parse_ok(item, NULL);
+	assert_int_equal(f->nitems, 3);
+	assert_str(f->items[0].title, "one", "first item");
+	assert_str(f->items[1].title, "two", "nested item");
+	assert_str(f->items[2].title, "three", "next item");
+	feed_free(f);
+	static const char inline_tag[] = "<rss version=\"2.0\"><channel><title>t</title>"
+					 "<item><title>x</title><guid>g1</guid><description>open <b>bold</description></item>"
+					 "<item><title>y</title><guid>g2</guid></item></channel></rss>";
+	f = parse_ok(inline_tag, NULL);
+	assert_int_equal(f->nitems, 2);
+	assert_str(f->items[0].summary, "open <b>bold</b>", "unclosed inline tag");
+	assert_str(f->items[1].id, "g2", "item after it");
+	feed_free(f);
+}
+
 static void test_html_entities(void **state)
 {
 	(void)state;
@@ -711,7 +924,13 @@ int main(void)
 		cmocka_unit_test(test_other_dialects),
 		cmocka_unit_test(test_many_items_in_order),
 		cmocka_unit_test(test_encodings),
+		cmocka_unit_test(test_encoding_detection),
 		cmocka_unit_test(test_html_entities),
+		cmocka_unit_test(test_content_markup_kept),
+		cmocka_unit_test(test_unclosed_items),
+		cmocka_unit_test(test_text_level_repairs),
+		cmocka_unit_test(test_feed_updated_last_build_date),
+		cmocka_unit_test(test_authors_inherited),
 		cmocka_unit_test(test_jsonfeed11),
 		cmocka_unit_test(test_jsonfeed10),
 		cmocka_unit_test(test_jsonfeed_rejects),
