@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -411,6 +413,36 @@ static void print_feed_json(const struct feed *f)
 	buf_release(&b);
 }
 
+/* A regular file of at most cap bytes mapped read-only, NUL-terminated by the zeroed rest of
+ * its last page; NULL when it cannot be mapped so (the caller reads it instead). */
+static char *map_file(const char *path, size_t cap, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	struct stat st;
+	long page = sysconf(_SC_PAGESIZE);
+	char *p = NULL;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && (size_t)st.st_size <= cap &&
+	    page > 0 && st.st_size % page != 0) {
+		p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p == MAP_FAILED)
+			p = NULL;
+		else
+			*len = (size_t)st.st_size;
+	}
+	close(fd);
+	return p;
+}
+
+static void release(char *data, size_t len, int mapped)
+{
+	if (mapped && data)
+		munmap(data, len);
+	else
+		free(data);
+}
+
 /* The configured source whose URL is what (so `parse URL` uses its XPath rules), or NULL. */
 static const struct config_source *source_for(const struct config *cfg, const char *what)
 {
@@ -442,6 +474,7 @@ static int cmd_parse(const char *config_path, int config_given, int argc, char *
 		.user_agent = cfg ? cfg->user_agent : "tidings/" TIDINGS_VERSION,
 	};
 	char *data = NULL, *base = NULL, *charset = NULL;
+	int mapped = 0;
 	size_t len = 0;
 	int rc = EXIT_RUNTIME;
 	if (util_strncaseeq(what, "http://", 7) || util_strncaseeq(what, "https://", 8)) {
@@ -460,7 +493,10 @@ static int cmd_parse(const char *config_path, int config_given, int argc, char *
 		fetch_result_release(&r);
 	} else {
 		char err[512];
-		data = util_read_file(what, (size_t)fo.max_size, &len, err, sizeof err);
+		data = map_file(what, (size_t)fo.max_size, &len);
+		mapped = data != NULL;
+		if (!data)
+			data = util_read_file(what, (size_t)fo.max_size, &len, err, sizeof err);
 		if (!data) {
 			fprintf(stderr, "tidings: parse: %s\n", err);
 			goto out;
@@ -470,6 +506,7 @@ static int cmd_parse(const char *config_path, int config_given, int argc, char *
 		free(abs);
 	}
 	struct parse_options po = {
+		.release_read = mapped,
 		.base_url = base,
 		.charset = charset,
 		.tz_offset = cfg ? cfg->tz_offset : 0,
@@ -515,13 +552,13 @@ static int cmd_parse(const char *config_path, int config_given, int argc, char *
 		fprintf(stderr, "tidings: parse: %s: %s\n", what, perr);
 		goto out;
 	}
-	free(data); /* the items own their text: the document can go before the output is written */
+	release(data, len, mapped); /* the items own their text: the document can go now */
 	data = NULL;
 	print_feed_json(f);
 	feed_free(f);
 	rc = fflush(stdout) == 0 && !ferror(stdout) ? 0 : EXIT_RUNTIME;
 out:
-	free(data);
+	release(data, len, mapped);
 	free(base);
 	free(charset);
 	config_free(cfg);

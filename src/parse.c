@@ -5,6 +5,8 @@
 #include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <libxml/HTMLparser.h>
 #include <libxml/encoding.h>
@@ -1384,11 +1386,31 @@ struct feed *parse_feed(const char *data, size_t len, const struct parse_options
 	} else {
 		eff.charset = label;
 	}
+	/* Only the caller's own bytes are a file mapping; a rewritten copy is not. */
+	eff.release_read = opt->release_read && !latin && !mapped && !decoded;
 	struct feed *f = parse_xml(data, len, &eff, err, errlen);
 	free(latin);
 	free(mapped);
 	free(decoded);
 	return f;
+}
+
+/* Gives the pages of a file mapping that the reader has left behind back to the kernel, a
+ * megabyte at a time and a megabyte behind the reader, so a big document is never resident
+ * whole.  The mapping stays valid: a page read again (the tree fallback) faults in anew. */
+static void release_parsed(const char *data, long consumed, size_t *released)
+{
+	const size_t step = (size_t)1 << 20;
+	long page = sysconf(_SC_PAGESIZE);
+	if (consumed <= 0 || page <= 0)
+		return;
+	uintptr_t start = ((uintptr_t)data + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+	uintptr_t upto = (uintptr_t)data + (size_t)consumed;
+	if (upto < start + *released + 2 * step)
+		return;
+	uintptr_t end = (upto - step) & ~((uintptr_t)page - 1);
+	if (end > start + *released && madvise((void *)(start + *released), end - start - *released, MADV_DONTNEED) == 0)
+		*released = end - start;
 }
 
 static struct feed *parse_xml(const char *data, size_t len, const struct parse_options *opt, char *err,
@@ -1406,6 +1428,7 @@ static struct feed *parse_xml(const char *data, size_t len, const struct parse_o
 	}
 	xmlTextReaderSetErrorHandler(r, silent_errors, NULL);
 	int root_seen = 0, channel_depth = -1;
+	size_t released = 0;
 	int ret = xmlTextReaderRead(r);
 	while (ret == 1) {
 		if (xmlTextReaderNodeType(r) != XML_READER_TYPE_ELEMENT) {
@@ -1439,6 +1462,8 @@ static struct feed *parse_xml(const char *data, size_t len, const struct parse_o
 				break;
 			}
 			item_or_field(full, &c, channel_depth >= 0 && depth == channel_depth + 1);
+			if (opt->release_read)
+				release_parsed(data, xmlTextReaderByteConsumed(r), &released);
 			ret = xmlTextReaderNext(r);
 			continue;
 		}

@@ -10,6 +10,8 @@ struct parse_options {
 	const char *base_url; /* the document's URL, for relative links; may be NULL */
 	const char *charset;  /* from the HTTP Content-Type, or NULL */
 	int tz_offset;        /* minutes east of UTC for dates without a zone */
+	int release_read;     /* the bytes are a read-only file mapping: pages already parsed are
+				 given back as the reader moves on (they fault in again if needed) */
 };
 
 /* Parses an RSS (0.9x, 1.0, 2.0) or Atom (0.3, 1.0) document, streaming item by item, or a

@@ -7,7 +7,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include "buf.h"
 #include "feed.h"
 #include "parse.h"
 #include "util.h"
@@ -906,10 +909,67 @@ static void test_html_entities(void **state)
 	feed_free(f);
 }
 
+/* A feed of n items, each with a paragraph of content; broken adds a well-formedness error near
+ * the end (a mismatched end tag), which sends the parser to its tree fallback. */
+static char *big_feed(int n, int broken, size_t *len)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	buf_adds(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>Big</title>");
+	for (int i = 0; i < n; i++) {
+		buf_printf(&b, "<item><title>Item %d</title><guid>g%d</guid><description><![CDATA[<p>", i, i);
+		for (int k = 0; k < 20; k++)
+			buf_adds(&b, "Some words of the article body, repeated to make the item a few kilobytes. ");
+		buf_adds(&b, "</p>]]></description></item>");
+		if (broken && i == n - 3)
+			buf_adds(&b, "<item><title>Broken</titl><guid>gb</guid></item>");
+	}
+	buf_adds(&b, "</channel></rss>\n");
+	return buf_take(&b, len);
+}
+
+/* A mapped file whose parsed pages are given back parses exactly as read into memory, also when
+ * a late error makes the parser read the whole document again. */
+static void test_release_read(void **state)
+{
+	(void)state;
+	for (int broken = 0; broken <= 1; broken++) {
+		size_t len;
+		char *doc = big_feed(3000, broken, &len); /* about 5 MB */
+		char path[] = "/tmp/tidings-test-parse-XXXXXX";
+		int fd = mkstemp(path);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, doc, len), (ssize_t)len);
+		char *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+		assert_true(map != MAP_FAILED);
+		close(fd);
+		unlink(path);
+		char msg[256];
+		struct parse_options plain = {.base_url = "https://example.org/"};
+		struct parse_options rel = plain;
+		rel.release_read = 1;
+		struct feed *a = parse_feed(doc, len, &plain, msg, sizeof msg);
+		struct feed *b = parse_feed(map, len, &rel, msg, sizeof msg);
+		assert_non_null(a);
+		assert_non_null(b);
+		assert_true(a->nitems >= 3000);
+		assert_int_equal(a->nitems, b->nitems);
+		for (size_t i = 0; i < a->nitems; i++) {
+			assert_string_equal(a->items[i].id, b->items[i].id);
+			assert_string_equal(a->items[i].hash, b->items[i].hash);
+		}
+		feed_free(a);
+		feed_free(b);
+		munmap(map, len);
+		free(doc);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rss2),
+		cmocka_unit_test(test_release_read),
 		cmocka_unit_test(test_atom1),
 		cmocka_unit_test(test_item_without_guid_uses_link),
 		cmocka_unit_test(test_shared_guid_disambiguated),
