@@ -162,6 +162,14 @@ char *text_clean(const char *s)
 	return (char *)nfc;
 }
 
+char *xml_prop(const xmlNode *n, const char *name)
+{
+	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+	char *s = v ? xstrdup((const char *)v) : NULL;
+	xmlFree(v);
+	return s;
+}
+
 char *text_squash(const char *s)
 {
 	if (!s)

@@ -84,6 +84,10 @@ void text_html_escape(struct buf *b, const char *text, int quotes);
 void text_html_escape_n(struct buf *b, const char *text, size_t n, int quotes);
 /* Returns text as a new HTML string (escaped, no markup). */
 char *text_to_html(const char *text);
+struct _xmlNode;
+/* The value of an attribute of a libxml2 element as a new string, or NULL when it has none. */
+char *xml_prop(const struct _xmlNode *n, const char *name);
+
 /* Collapses runs of white space into one space and trims; returns a new string. */
 char *text_squash(const char *s);
 

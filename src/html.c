@@ -114,16 +114,6 @@ static int name_in(const xmlNode *n, const char *list)
 	return 0;
 }
 
-static char *get_attr(const xmlNode *n, const char *name)
-{
-	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
-	if (!v)
-		return NULL;
-	char *s = xstrdup((const char *)v);
-	xmlFree(v);
-	return s;
-}
-
 /* Never part of an article, and dropped with everything inside. */
 static const char *const DROPPED = " script style noscript iframe frame frameset object embed applet"
 				   " form button input select option textarea template svg math"
@@ -202,7 +192,7 @@ static size_t chars(const char *s)
 static void class_id(const xmlNode *n, char *out, size_t size)
 {
 	out[0] = '\0';
-	char *c = get_attr(n, "class"), *i = get_attr(n, "id");
+	char *c = xml_prop(n, "class"), *i = xml_prop(n, "id");
 	snprintf(out, size, " %s %s ", c ? c : "", i ? i : "");
 	for (char *p = out; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
@@ -255,7 +245,7 @@ static int hidden(const xmlNode *n)
 {
 	if (xmlHasProp(n, (const xmlChar *)"hidden"))
 		return 1;
-	char *style = get_attr(n, "style");
+	char *style = xml_prop(n, "style");
 	int h = 0;
 	if (style) {
 		for (char *p = style; *p; p++)
@@ -524,7 +514,7 @@ static void read_json_ld(struct page *pg, const char *text)
 
 static void read_meta(struct page *pg, xmlNode *n)
 {
-	char *prop = get_attr(n, "property"), *name = get_attr(n, "name"), *content = get_attr(n, "content");
+	char *prop = xml_prop(n, "property"), *name = xml_prop(n, "name"), *content = xml_prop(n, "content");
 	const char *key = prop ? prop : name;
 	struct meta *m = &pg->m;
 	if (key && content) {
@@ -562,13 +552,13 @@ static void read_meta(struct page *pg, xmlNode *n)
 /* The value of a microdata property: content/datetime attributes first, then the text. */
 static char *itemprop_value(xmlNode *n)
 {
-	char *v = get_attr(n, "content");
+	char *v = xml_prop(n, "content");
 	if (!v)
-		v = get_attr(n, "datetime");
+		v = xml_prop(n, "datetime");
 	if (!v) {
 		/* an author given as a Person item: its name */
 		for (xmlNode *c = n->children; c; c = c->next) {
-			char *ip = c->type == XML_ELEMENT_NODE ? get_attr(c, "itemprop") : NULL;
+			char *ip = c->type == XML_ELEMENT_NODE ? xml_prop(c, "itemprop") : NULL;
 			if (ip && !strcmp(ip, "name"))
 				v = itemprop_value(c);
 			free(ip);
@@ -592,7 +582,7 @@ static void read_metadata(struct page *pg, xmlNode *n, enum meta_phase phase, in
 			if (phase == PHASE_META)
 				read_meta(pg, n);
 		} else if (is_el(n, "script")) {
-			char *type = get_attr(n, "type");
+			char *type = xml_prop(n, "type");
 			if (phase == PHASE_JSON_LD && type && util_strcaseeq(type, "application/ld+json")) {
 				xmlChar *c = xmlNodeGetContent(n);
 				if (c)
@@ -602,7 +592,7 @@ static void read_metadata(struct page *pg, xmlNode *n, enum meta_phase phase, in
 			free(type);
 			continue;
 		} else if (is_el(n, "link") && phase == PHASE_META) {
-			char *rel = get_attr(n, "rel"), *href = get_attr(n, "href");
+			char *rel = xml_prop(n, "rel"), *href = xml_prop(n, "href");
 			if (rel && href && util_strcaseeq(rel, "canonical")) {
 				char *abs = resolve(pg, href);
 				if (http_url(abs))
@@ -612,7 +602,7 @@ static void read_metadata(struct page *pg, xmlNode *n, enum meta_phase phase, in
 			free(rel);
 			free(href);
 		}
-		char *ip = phase == PHASE_MICRODATA ? get_attr(n, "itemprop") : NULL;
+		char *ip = phase == PHASE_MICRODATA ? xml_prop(n, "itemprop") : NULL;
 		if (ip) {
 			struct meta *m = &pg->m;
 			char *v = NULL;
@@ -947,11 +937,11 @@ static char *anchor_title(xmlNode *a)
 	char *t = text_of(a);
 	if (!*t) {
 		free(t);
-		t = get_attr(a, "title");
+		t = xml_prop(a, "title");
 		if (!t) { /* an image link: its alt text */
 			for (xmlNode *c = a->children; c && !t; c = c->next)
 				if (is_el(c, "img"))
-					t = get_attr(c, "alt");
+					t = xml_prop(c, "alt");
 		}
 		if (t) {
 			char *s = text_squash(t);
@@ -990,7 +980,7 @@ static void find_links(struct page *pg, xmlNode *n, const char *site, struct lin
 		    box_class(n) == 2)
 			continue;
 		if (is_el(n, "a")) {
-			char *href = get_attr(n, "href"), *rel = get_attr(n, "rel");
+			char *href = xml_prop(n, "href"), *rel = xml_prop(n, "rel");
 			char *url = href && !(rel && (strstr(rel, "next") || strstr(rel, "prev")))
 					    ? resolve(pg, href)
 					    : NULL;
@@ -1024,7 +1014,7 @@ static int other_article(struct page *pg, xmlNode *n, const char *url, const cha
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
 		if (is_el(n, "a")) {
-			char *href = get_attr(n, "href");
+			char *href = xml_prop(n, "href");
 			char *u = href ? resolve(pg, href) : NULL;
 			free(href);
 			if (u && strchr(u, '#'))
@@ -1057,7 +1047,7 @@ static int64_t time_of(xmlNode *n, const struct extract_options *opt, int update
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
 		if (is_el(n, "time") && update_time(n) == updated) {
-			char *dt = get_attr(n, "datetime");
+			char *dt = xml_prop(n, "datetime");
 			int64_t t = any_date(dt, opt);
 			free(dt);
 			if (t == DATE_NONE) {
@@ -1141,9 +1131,9 @@ static char *xpath_text(struct page *pg, const char *expr, int want_date_attr)
 			xmlFree(v);
 		} else {
 			if (want_date_attr && n->type == XML_ELEMENT_NODE) {
-				t = get_attr(n, "datetime");
+				t = xml_prop(n, "datetime");
 				if (!t)
-					t = get_attr(n, "content");
+					t = xml_prop(n, "content");
 			}
 			if (!t)
 				t = text_of(n);
@@ -1273,11 +1263,11 @@ static void clean(xmlNode *n, struct cleaning *cl, int depth)
 			continue;
 		}
 		if (is_el(n, "img")) {
-			char *w = get_attr(n, "width"), *h = get_attr(n, "height"), *src = get_attr(n, "src");
+			char *w = xml_prop(n, "width"), *h = xml_prop(n, "height"), *src = xml_prop(n, "src");
 			int pixel = (w && atoi(w) <= 3 && *w) || (h && atoi(h) <= 3 && *h);
 			static const char *const lazy[] = {"data-src", "data-original", "data-lazy-src", NULL};
 			for (int i = 0; lazy[i] && (!src || !*src || !strncmp(src, "data:", 5)); i++) {
-				char *l = get_attr(n, lazy[i]);
+				char *l = xml_prop(n, lazy[i]);
 				if (l) {
 					xmlSetProp(n, (const xmlChar *)"src", (const xmlChar *)l);
 					free(src);
@@ -1410,7 +1400,7 @@ static int site_name(xmlNode *h)
 	xmlNode *a = first_element(h->children, "a", 0);
 	if (!a || link_density(h) < 0.99)
 		return 0;
-	char *href = get_attr(a, "href");
+	char *href = xml_prop(a, "href");
 	int home = 0;
 	if (href) {
 		const char *p = strstr(href, "://");
@@ -1491,7 +1481,7 @@ static int titleish(xmlNode *n, const struct extract_options *opt)
 	int heading = name_in(n, " h1 h2 h3 ");
 	int bold = name_in(n, " b strong ");
 	if (is_el(n, "font")) { /* a bigger font than the text's */
-		char *size = get_attr(n, "size");
+		char *size = xml_prop(n, "size");
 		bold = size && (atoi(size) >= 3 || *size == '+');
 		free(size);
 	}
@@ -1618,7 +1608,7 @@ static void find_hints(struct page *pg, xmlNode *n, char **author, char **lead, 
 			continue;
 		char ci[512];
 		class_id(n, ci, sizeof ci);
-		char *rel = is_el(n, "a") ? get_attr(n, "rel") : NULL;
+		char *rel = is_el(n, "a") ? xml_prop(n, "rel") : NULL;
 		int by_rel = rel && strstr(rel, "author");
 		free(rel);
 		if (!*author && (by_rel || (matches(ci, AUTHOR_CLASSES) && !strstr(ci, "author-box") &&
@@ -1733,7 +1723,7 @@ static void xpath_links(struct page *pg, const char *expr, struct links *out)
 			href = v ? xstrdup((const char *)v) : NULL;
 			xmlFree(v);
 		} else {
-			href = get_attr(a, "href");
+			href = xml_prop(a, "href");
 		}
 		char *url = resolve(pg, href);
 		free(href);
@@ -1989,7 +1979,7 @@ static void count_hosts(struct page *pg, xmlNode *n, struct hosts *h, int depth)
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
 		if (is_el(n, "a")) {
-			char *href = get_attr(n, "href");
+			char *href = xml_prop(n, "href");
 			char *url = href ? resolve(pg, href) : NULL;
 			char *host = http_url(url) ? host_of(url) : NULL;
 			int i = 0;
@@ -2158,7 +2148,7 @@ struct feed *extract_html(const char *data, size_t len, const struct extract_opt
 	pg.url = http_url(opt->link) ? xstrdup(opt->link) : NULL;
 	pg.base = xstrdup(opt->link);
 	xmlNode *base_el = first_element(root, "base", 0);
-	char *bhref = base_el ? get_attr(base_el, "href") : NULL;
+	char *bhref = base_el ? xml_prop(base_el, "href") : NULL;
 	if (bhref) {
 		char *abs = resolve(&pg, bhref);
 		if (http_url(abs) || !http_url(pg.base)) {

@@ -6,6 +6,7 @@
 #include <libxml/tree.h>
 #include <utf8proc.h>
 
+#include "feed.h"
 #include "util.h"
 
 char *opml_slugify(const char *text, const char *fallback)
@@ -42,14 +43,6 @@ char *opml_slugify(const char *text, const char *fallback)
 		return xstrdup(fallback);
 	}
 	return buf_take(&b, NULL);
-}
-
-static char *prop(xmlNode *n, const char *name)
-{
-	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
-	char *s = v ? xstrdup((const char *)v) : NULL;
-	xmlFree(v);
-	return s;
 }
 
 /* Config values are single lines: new lines and comment starters after a space would change them. */
@@ -90,10 +83,10 @@ static void walk(xmlNode *n, const char *category, struct buf *out, struct names
 	for (xmlNode *o = n->children; o; o = o->next) {
 		if (o->type != XML_ELEMENT_NODE || strcmp((const char *)o->name, "outline"))
 			continue;
-		char *text = prop(o, "title");
+		char *text = xml_prop(o, "title");
 		if (!text)
-			text = prop(o, "text");
-		char *url = prop(o, "xmlUrl");
+			text = xml_prop(o, "text");
+		char *url = xml_prop(o, "xmlUrl");
 		if (url && (util_strncaseeq(url, "http://", 7) || util_strncaseeq(url, "https://", 8) ||
 			    util_strncaseeq(url, "file://", 7))) {
 			char *name = unique(sources, opml_slugify(text, "source"));

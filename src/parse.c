@@ -116,16 +116,6 @@ static char *node_text(const xmlNode *n)
 	return s;
 }
 
-static char *attr(const xmlNode *n, const char *name)
-{
-	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
-	if (!v)
-		return NULL;
-	char *s = xstrdup((const char *)v);
-	xmlFree(v);
-	return s;
-}
-
 /* Resolves a reference against the element's xml:base chain and the document's URL. */
 static char *resolve(const xmlNode *n, const char *ref, const struct parse_options *opt)
 {
@@ -291,8 +281,8 @@ enum text_kind { TEXT_PLAIN, TEXT_HTML, TEXT_XHTML };
 
 static enum text_kind atom_text_kind(const xmlNode *n)
 {
-	char *type = attr(n, "type");
-	char *mode = attr(n, "mode");
+	char *type = xml_prop(n, "type");
+	char *mode = xml_prop(n, "mode");
 	enum text_kind k = TEXT_PLAIN;
 	if (type) {
 		if (!strcmp(type, "html") || !strcmp(type, "text/html"))
@@ -373,13 +363,13 @@ static int64_t parse_length(const char *s)
 static void add_enclosure(struct item *it, xmlNode *n, const struct ctx *c, const char *url_attr,
 			  const char *type_attr, const char *length_attr)
 {
-	char *raw = attr(n, url_attr);
+	char *raw = xml_prop(n, url_attr);
 	char *url = resolve(n, raw, c->opt);
 	free(raw);
 	if (url && *url) {
 		struct enclosure *e = item_add_enclosure(it, url);
-		char *type = attr(n, type_attr);
-		char *len = attr(n, length_attr);
+		char *type = xml_prop(n, type_attr);
+		char *len = xml_prop(n, length_attr);
 		if (type && *type && !e->type)
 			e->type = type;
 		else
@@ -418,9 +408,9 @@ static void atom_author(xmlNode *n, char **out)
 
 static void atom_link(xmlNode *n, const struct ctx *c, char **link, struct item *it)
 {
-	char *rel = attr(n, "rel");
+	char *rel = xml_prop(n, "rel");
 	if (!rel || !strcmp(rel, "alternate") || !strcmp(rel, "http://www.iana.org/assignments/relation/alternate")) {
-		char *href = attr(n, "href");
+		char *href = xml_prop(n, "href");
 		set_once(link, resolve(n, href, c->opt));
 		free(href);
 	} else if (it && !strcmp(rel, "enclosure")) {
@@ -489,7 +479,7 @@ static void rss_item(xmlNode *node, struct ctx *c)
 				set_once(&it->link, resolve(n, t, c->opt));
 				free(t);
 			} else if (!strcmp(local, "guid")) {
-				char *t = node_text(n), *perma = attr(n, "isPermaLink");
+				char *t = node_text(n), *perma = xml_prop(n, "isPermaLink");
 				char *sq = text_squash(t);
 				if (*sq && (!perma || util_strcaseeq(perma, "true")) &&
 				    (util_strncaseeq(sq, "http://", 7) || util_strncaseeq(sq, "https://", 8)))
@@ -591,7 +581,7 @@ static void atom_entry(xmlNode *node, struct ctx *c)
 						atom_author(m, &source_author);
 				}
 			} else if (!strcmp(local, "category")) {
-				char *label = attr(n, "label"), *term = attr(n, "term");
+				char *label = xml_prop(n, "label"), *term = xml_prop(n, "term");
 				char *t = label && *label ? label : term;
 				if (t) {
 					char *sq = text_squash(t);
@@ -605,7 +595,7 @@ static void atom_entry(xmlNode *node, struct ctx *c)
 				if (!it->summary)
 					it->summary = clean_html(n, atom_html(n), c->opt);
 			} else if (!strcmp(local, "content")) {
-				char *src = attr(n, "src");
+				char *src = xml_prop(n, "src");
 				if (src)
 					free(src);
 				else if (!it->content)
@@ -705,7 +695,7 @@ static enum format detect(xmlNode *root, char *err, size_t errlen)
 	const char *local;
 	enum ns ns = ns_of(root, &local);
 	if (!strcmp(local, "rss") && is_rss(ns)) {
-		char *v = attr(root, "version");
+		char *v = xml_prop(root, "version");
 		enum format f = v && !strncmp(v, "0.9", 3) ? FMT_RSS09X : FMT_RSS2;
 		free(v);
 		return f;
