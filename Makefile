@@ -104,10 +104,10 @@ fuzz-run: $(patsubst %,$(BUILD)/fuzz_%,$(FUZZERS))
 		grep -E '^stat::number_of_executed_units|^Done' $(BUILD)/fuzz-$$t.log | tail -n 2; \
 	done
 
-$(BUILD)/bench_render: bench/bench_render.c $(BUILD)/libtidings.a | deps
+$(BUILD)/bench_%: bench/bench_%.c $(BUILD)/libtidings.a | deps
 	$(CC) $(CFLAGS_ALL) -Isrc -o $@ $< $(BUILD)/libtidings.a $(LDFLAGS) $(LDLIBS_ALL)
 
-bench: tidings $(BUILD)/bench_render
+bench: tidings $(BUILD)/bench_render $(BUILD)/bench_parse
 	@sh mk/deps.sh 'cmd:wrk|wrk' 'cmd:nginx|nginx' 'cmd:/usr/bin/time|time' 'cmd:sfeed|sfeed'
 	@sh bench/run.sh
 

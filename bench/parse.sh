@@ -1,7 +1,8 @@
 #!/bin/sh
 # Parse benchmark (issue 3): one feed of about BENCH_BIG_MB (default 50) MB, parsed by tidings,
-# sfeed and Python feedparser (python3-feedparser), with xmllint --stream as a reference, in the
-# same run; wall time, peak memory and ratios.
+# sfeed and Python feedparser (python3-feedparser), with xmllint --stream as a reference, then a
+# corpus of BENCH_CORPUS (default 200) feeds of ~200 KB, each tool reading all of them in one
+# process; wall time, peak memory and ratios, in the same run.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=$root/tidings
@@ -28,3 +29,13 @@ w() { awk '{print $1}' "$1.res"; }
 echo "tidings vs sfeed:      $(echo "$(w sfeed) $(w tidings)" | awk '{printf "%.2f", $1 / $2}')x sfeed's speed (target >= 1)"
 echo "tidings vs feedparser: $(echo "$(w feedparser) $(w tidings)" | awk '{printf "%.1f", $1 / $2}')x faster (target >= 50)"
 echo "tidings peak memory:   $(awk '{printf "%.0f", $2 / 1024}' tidings.res) MB for a $(($(wc -c <big.xml) / 1048576)) MB document (target <= 2x + 16 MB)"
+
+n=${BENCH_CORPUS:-200}
+python3 "$root/bench/gen_feeds.py" corpus "$n"
+echo "== parsing a corpus of $n feeds in one process ($(($(cat corpus/*.xml | wc -c) / 1048576)) MB, $(cat corpus/*.xml | grep -c '<item>') items)"
+run tidings-corpus "$root/build/default/bench_parse" corpus/*.xml
+run sfeed-corpus sh -c 'cat corpus/*.xml | sfeed'
+run feedparser-corpus /usr/bin/python3 -c 'import feedparser, sys
+for f in sys.argv[1:]: feedparser.parse(f)' corpus/*.xml
+echo "corpus, tidings vs sfeed:      $(echo "$(w sfeed-corpus) $(w tidings-corpus)" | awk '{printf "%.2f", $1 / $2}')x sfeed's speed (target >= 1)"
+echo "corpus, tidings vs feedparser: $(echo "$(w feedparser-corpus) $(w tidings-corpus)" | awk '{printf "%.1f", $1 / $2}')x faster (target >= 50)"
