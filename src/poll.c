@@ -298,7 +298,7 @@ static void listing_free(struct listing *l)
 }
 
 /* On the storer: one article page of a listing, kept until the listing is stored. */
-static void store_article(struct task *t)
+static void store_article(struct pass *p, struct task *t)
 {
 	struct article *a = t->article;
 	struct listing *l = a->job->listing;
@@ -307,6 +307,9 @@ static void store_article(struct task *t)
 				  : t->r.error[0]			 ? t->r.error
 									 : "HTTP error";
 		log_msg(LOG_WARN, "poll: %s: %s: %s", a->job->src->name, a->link->link, why);
+		char err[256];
+		if (store_link_failed(p->store, a->job->src->name, a->link->id, t->fetched_at, err, sizeof err) < 0)
+			log_msg(LOG_ERROR, "poll: %s: %s", a->job->src->name, err);
 		l->partial = 1; /* tried again at the next poll */
 		return;
 	}
@@ -322,26 +325,40 @@ static void store_article(struct task *t)
 	}
 }
 
+#define LINK_GIVE_UP 5 /* failures after which an article link is no longer fetched */
+
 /* On the storer: a listing page.  Its new article links (those no item of the source has as its
- * id, at most max_articles) wait for the article round; returns 0 when there is none. */
+ * id), at most max_articles, wait for the article round: links that never failed first, then
+ * those that failed fewer than LINK_GIVE_UP times.  Returns 0 when there is none. */
 static int take_listing(struct pass *p, struct task *t, int64_t hint)
 {
 	struct job *job = t->job;
 	struct listing *l = xcalloc(1, sizeof *l);
+	const char *name = job->src->name;
+	int *failures = xcalloc(t->feed->nitems + 1, sizeof *failures);
 	for (size_t i = 0; i < t->feed->nitems; i++) {
 		char err[256];
-		int known = store_item_known(p->store, job->src->name, t->feed->items[i].id, err, sizeof err);
-		if (known < 0)
-			log_msg(LOG_ERROR, "poll: %s: %s", job->src->name, err);
-		if (known)
-			continue;
-		if (l->nwanted == (size_t)job->src->max_articles) {
-			l->partial = 1;
-			break;
+		const char *id = t->feed->items[i].id;
+		int known = store_item_known(p->store, name, id, err, sizeof err);
+		failures[i] = known ? -1 : store_link_failures(p->store, name, id, err, sizeof err);
+		if (known < 0 || (!known && failures[i] < 0)) {
+			log_msg(LOG_ERROR, "poll: %s: %s", name, err);
+			failures[i] = -1; /* the store cannot say: not this time */
 		}
-		l->wanted = xrealloc(l->wanted, (l->nwanted + 1) * sizeof *l->wanted);
-		l->wanted[l->nwanted++] = (struct article){job, &t->feed->items[i]};
 	}
+	for (int round = 0; round < 2; round++)
+		for (size_t i = 0; i < t->feed->nitems; i++) {
+			int f = failures[i];
+			if (f < 0 || f >= LINK_GIVE_UP || (round == 0) != (f == 0))
+				continue;
+			if (l->nwanted == (size_t)job->src->max_articles) {
+				l->partial = 1;
+				break;
+			}
+			l->wanted = xrealloc(l->wanted, (l->nwanted + 1) * sizeof *l->wanted);
+			l->wanted[l->nwanted++] = (struct article){job, &t->feed->items[i]};
+		}
+	free(failures);
 	if (!l->nwanted) {
 		listing_free(l);
 		return 0;
@@ -394,7 +411,7 @@ static void store_task(struct pass *p, struct task *t)
 {
 	struct job *job = t->job;
 	if (t->article) {
-		store_article(t);
+		store_article(p, t);
 		feed_free(t->feed);
 		fetch_result_release(&t->r);
 		free(t);

@@ -99,6 +99,15 @@ static const char *const migrations[] = {
 	"  UPDATE item_category SET seq = (SELECT last_seq FROM category WHERE id = NEW.category_id)"
 	"    WHERE category_id = NEW.category_id AND item_id = NEW.item_id;"
 	"END;",
+	/* 4: article pages of a listing that failed: after a few failures a link waits its turn
+	 * behind the others, so broken links never hold up new articles. */
+	"CREATE TABLE link_failure ("
+	"  source_id INTEGER NOT NULL REFERENCES source(id) ON DELETE CASCADE,"
+	"  url TEXT NOT NULL,"
+	"  failures INTEGER NOT NULL,"
+	"  last_try INTEGER NOT NULL,"
+	"  PRIMARY KEY (source_id, url)"
+	") WITHOUT ROWID;",
 };
 
 enum stmt_id {
@@ -464,6 +473,40 @@ int store_item_known(struct store *s, const char *source, const char *id, char *
 	if (rc == SQLITE_DONE)
 		return 0;
 	return db_fail(s, err, errlen, "item");
+}
+
+int store_link_failed(struct store *s, const char *source, const char *url, int64_t now, char *err,
+		      size_t errlen)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT INTO link_failure (source_id, url, failures, last_try)"
+			       " SELECT id, ?2, 1, ?3 FROM source WHERE name = ?1"
+			       " ON CONFLICT (source_id, url) DO UPDATE SET failures = failures + 1, last_try = ?3",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, err, errlen, "prepare");
+	bind_text(st, 1, source);
+	bind_text(st, 2, url);
+	sqlite3_bind_int64(st, 3, now);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(s, err, errlen, "link failure");
+}
+
+int store_link_failures(struct store *s, const char *source, const char *url, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT f.failures FROM link_failure f JOIN source s ON s.id = f.source_id"
+			       " WHERE s.name = ?1 AND f.url = ?2",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, err, errlen, "prepare");
+	bind_text(st, 1, source);
+	bind_text(st, 2, url);
+	int rc = sqlite3_step(st);
+	int n = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : db_fail(s, err, errlen, "link failure");
 }
 
 int store_source_get(struct store *s, const char *name, struct store_source *out, char *err,

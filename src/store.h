@@ -67,6 +67,12 @@ struct store_stats {
 /* Whether the source called source already holds an item with this id: 1, 0, or -1 on error. */
 int store_item_known(struct store *s, const char *source, const char *id, char *err, size_t errlen);
 
+/* Article links of a listing page that failed (fetch or extraction): store_link_failed counts one
+ * more failure of url; store_link_failures says how many there were (0 for none), or -1. */
+int store_link_failed(struct store *s, const char *source, const char *url, int64_t now, char *err,
+		      size_t errlen);
+int store_link_failures(struct store *s, const char *source, const char *url, char *err, size_t errlen);
+
 /* Records one fetch of the source called name and its items, in one transaction. */
 int store_update_source(struct store *s, const char *name, const struct store_fetch *f,
 			struct store_stats *stats, char *err, size_t errlen);

@@ -184,6 +184,33 @@ check "article links to a private address are refused (allow_private = no)" \
 	"requests before $before, after $after; $(cat "$T/p5.err")" test "$before" -eq "$after"
 check "the refusal is logged" "$(cat "$T/p5.err")" grep -q 'private or loopback address refused' "$T/p5.err"
 
+# 5. An article link that keeps failing (404) is tried LINK_GIVE_UP = 5 times, then no more, and
+#    never holds up the listing's other articles.
+mkdir -p www/gone
+{
+	echo '<html><body><div class="list">'
+	echo "<div><a href=\"/tin/2026/bai-viet-so-1.html\">$(sed -n 's:.*<h1>\(.*\)</h1>.*:\1:p' www/tin/2026/bai-viet-so-1.html)</a></div>"
+	echo '<div><a href="/tin/2026/bai-da-bi-xoa-khoi-trang.html">Bài viết đã bị xóa khỏi trang web này</a></div>'
+	echo '<div><a href="/tin/2026/bai-viet-so-2.html">Hội nghị bàn về chuyển đổi số trong cơ quan nhà nước</a></div>'
+	echo '</div></body></html>'
+} >www/gone/index.html
+set_rules "$T/rules.json" '{"/tin/": {"body_file": "tin/index.html", "content_type": "text/html; charset=utf-8"},
+ "/more/": {"body_file": "more/index.html", "content_type": "text/html"},
+ "/gone/": {"body_file": "gone/index.html", "content_type": "text/html"}}'
+cat >>conf.ini <<EOF
+
+[source gone]
+url = $BASE/gone/
+type = html
+category = trang
+allow_private = yes
+EOF
+for i in 1 2 3 4 5 6 7; do run_tidings "$T/g$i" -c conf.ini poll --force gone; done
+check "a failing article link is tried 5 times, then left alone" "requests: $(reqs /tin/2026/bai-da-bi-xoa-khoi-trang.html)" \
+	test "$(reqs /tin/2026/bai-da-bi-xoa-khoi-trang.html)" -eq 5
+run_tidings "$T/gs" -c conf.ini status
+check "the listing's other articles are stored" "$(cat "$T/gs.out")" sh -c "grep -E '^gone ' '$T/gs.out' | grep -qw 2"
+
 # 4. parse on a listing URL prints its links without fetching an article; on an article URL, the
 #    article, read with the configured source's date_format and time zone.
 before=$(grep -c 'bai-viet-so' "$FX_LOG")

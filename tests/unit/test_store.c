@@ -1100,9 +1100,28 @@ static void test_close_null(void **state)
 
 #define FX(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
 
+/* Failed article links of a listing are counted per source and link; known items answer too. */
+static void test_link_failures(void **state)
+{
+	struct fx *f = *state;
+	const char *url = "https://example.org/a/broken-1234.html";
+	assert_int_equal(store_link_failures(f->st, "s1", url, f->err, sizeof f->err), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(store_link_failed(f->st, "s1", url, T0 + i, f->err, sizeof f->err), 0);
+	assert_int_equal(store_link_failures(f->st, "s1", url, f->err, sizeof f->err), 3);
+	assert_int_equal(store_link_failures(f->st, "s2", url, f->err, sizeof f->err), 0);
+	assert_int_equal(store_item_known(f->st, "s1", url, f->err, sizeof f->err), 0);
+	struct feed *fd = s1_feed();
+	update(f, "s1", STORE_FETCHED, fd, NULL, T0);
+	int known = store_item_known(f->st, "s1", fd->items[0].id, f->err, sizeof f->err);
+	feed_free(fd);
+	assert_int_equal(known, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		FX(test_link_failures),
 		FX(test_open_creates_schema),
 		FX(test_open_fails_cleanly),
 		FX(test_sync_config),
