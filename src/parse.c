@@ -1187,12 +1187,81 @@ static int looks_like_html(const char *data, size_t len)
 	return 0;
 }
 
+/* The reader's errors are not shown; one kind is remembered: an attribute value without quotes,
+ * which libxml2 drops with its element and which quote_attributes can repair. */
 static void silent_errors(void *arg, const char *msg, xmlParserSeverities sev, xmlTextReaderLocatorPtr loc)
 {
-	(void)arg;
-	(void)msg;
+	int *unquoted = arg;
 	(void)sev;
 	(void)loc;
+	if (msg && strstr(msg, "AttValue: \" or ' expected"))
+		*unquoted = 1;
+}
+
+/* Copies the region from p up to and including the terminator term (or to the end). */
+static const char *copy_through(struct buf *b, const char *p, const char *end, const char *term)
+{
+	size_t k = strlen(term);
+	const char *q = p;
+	while (q + k <= end && memcmp(q, term, k))
+		q++;
+	q = q + k <= end ? q + k : end;
+	buf_add(b, p, (size_t)(q - p));
+	return q;
+}
+
+/* The document with quotes put around attribute values written without them
+ * (<enclosure url=http://x/a.mp3 …>), outside comments and CDATA sections. */
+static char *quote_attributes(const char *data, size_t len, size_t *outlen)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	const char *p = data, *end = data + len;
+	while (p < end) {
+		if (end - p >= 4 && !memcmp(p, "<!--", 4)) {
+			p = copy_through(&b, p, end, "-->");
+			continue;
+		}
+		if (end - p >= 9 && !memcmp(p, "<![CDATA[", 9)) {
+			p = copy_through(&b, p, end, "]]>");
+			continue;
+		}
+		if (*p != '<' || p + 1 >= end || !(isalpha((unsigned char)p[1]) || p[1] == '_')) {
+			buf_addc(&b, *p++);
+			continue;
+		}
+		/* a start tag: its name, then attributes up to '>' */
+		while (p < end && *p != '>') {
+			if (*p == '"' || *p == '\'') {
+				char q[2] = {*p, '\0'};
+				buf_addc(&b, *p++);
+				p = copy_through(&b, p, end, q);
+				continue;
+			}
+			if (*p != '=') {
+				buf_addc(&b, *p++);
+				continue;
+			}
+			buf_addc(&b, *p++);
+			while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+				buf_addc(&b, *p++);
+			if (p >= end || *p == '"' || *p == '\'' || *p == '>')
+				continue;
+			buf_addc(&b, '"');
+			while (p < end && !isspace((unsigned char)*p) && *p != '>' &&
+			       !(*p == '/' && p + 1 < end && p[1] == '>')) {
+				if (*p == '"')
+					buf_adds(&b, "&quot;");
+				else if (*p == '<')
+					buf_adds(&b, "&lt;");
+				else
+					buf_addc(&b, *p);
+				p++;
+			}
+			buf_addc(&b, '"');
+		}
+	}
+	return buf_take(&b, outlen);
 }
 
 static int is_item(xmlNode *n, enum format f)
@@ -1416,7 +1485,8 @@ static struct feed *parse_xml(const char *data, size_t len, const struct parse_o
 		util_errf(err, errlen, "cannot start the XML reader");
 		return NULL;
 	}
-	xmlTextReaderSetErrorHandler(r, silent_errors, NULL);
+	int unquoted = 0;
+	xmlTextReaderSetErrorHandler(r, silent_errors, &unquoted);
 	int root_seen = 0, channel_depth = -1;
 	size_t released = 0;
 	int ret = xmlTextReaderRead(r);
@@ -1460,19 +1530,36 @@ static struct feed *parse_xml(const char *data, size_t len, const struct parse_o
 		ret = xmlTextReaderRead(r);
 	}
 	xmlFreeTextReader(r);
-	if (ret < 0 && c.format != FMT_UNKNOWN) {
+	/* Attribute values without quotes lose their elements: the tree fallback reads a repaired
+	 * copy, and is taken for them even when the reader went on. */
+	size_t qlen = 0;
+	char *quoted = unquoted ? quote_attributes(data, len, &qlen) : NULL;
+	const char *tree = quoted ? quoted : data;
+	size_t tree_len = quoted ? qlen : len;
+	if ((ret < 0 || quoted) && c.format != FMT_UNKNOWN) {
 		/* A well-formedness error: start again in recover mode on the whole tree. */
-		feed_free(c.feed);
-		free(c.feed_author);
+		struct feed *old = c.feed;
+		char *old_author = c.feed_author;
+		c.feed = NULL;
 		c.feed_author = NULL;
-		c.feed = parse_dom(&c, data, len, opt, options, err, errlen);
+		if (parse_dom(&c, tree, tree_len, opt, options, err, errlen)) { /* c is the new reading */
+			feed_free(old);
+			free(old_author);
+		} else if (quoted) {
+			c.feed = old; /* what the reader had is better than nothing */
+			c.feed_author = old_author;
+		} else {
+			feed_free(old);
+			free(old_author);
+		}
 	} else if (!root_seen || (ret < 0 && c.format == FMT_UNKNOWN && !c.feed)) {
 		if (!root_seen || !err || !*err) {
-			c.feed = parse_dom(&c, data, len, opt, options, err, errlen);
+			c.feed = parse_dom(&c, tree, tree_len, opt, options, err, errlen);
 			if (!c.feed && looks_like_html(data, len))
 				util_errf(err, errlen, "an HTML page, not a feed (HTML pages are read by type = html sources)");
 		}
 	}
+	free(quoted);
 	if (!c.feed) {
 		free(c.feed_author);
 		return NULL;

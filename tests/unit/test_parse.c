@@ -965,11 +965,37 @@ static void test_release_read(void **state)
 	}
 }
 
+/* Attribute values without quotes are repaired, not dropped with their element, in RSS and Atom,
+ * and quoted values around them keep their content. */
+static void test_unquoted_attributes(void **state)
+{
+	(void)state;
+	static const char rss[] = "<rss version=\"2.0\"><channel><title>t</title>"
+				  "<item><guid>a</guid><enclosure url=http://e.org/a.mp3 type='audio/mpeg' length=12/></item>"
+				  "<item><guid>b</guid><title>after</title></item></channel></rss>";
+	struct feed *f = parse_ok(rss, NULL);
+	assert_int_equal(f->nitems, 2);
+	assert_int_equal(f->items[0].nenclosures, 1);
+	assert_str(f->items[0].enclosures[0].url, "http://e.org/a.mp3", "unquoted url");
+	assert_str(f->items[0].enclosures[0].type, "audio/mpeg", "quoted type");
+	assert_int_equal(f->items[0].enclosures[0].length, 12);
+	assert_str(f->items[1].title, "after", "the next item");
+	feed_free(f);
+	static const char atom[] = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title>"
+				   "<entry><id>urn:1</id><title>x</title><link rel=alternate href=http://e.org/x?a=1&amp;b=2/>"
+				   "<summary>s &lt;b&gt;</summary></entry></feed>";
+	f = parse_ok(atom, NULL);
+	assert_int_equal(f->nitems, 1);
+	assert_str(f->items[0].link, "http://e.org/x?a=1&b=2", "unquoted href");
+	feed_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rss2),
 		cmocka_unit_test(test_release_read),
+		cmocka_unit_test(test_unquoted_attributes),
 		cmocka_unit_test(test_atom1),
 		cmocka_unit_test(test_item_without_guid_uses_link),
 		cmocka_unit_test(test_shared_guid_disambiguated),
