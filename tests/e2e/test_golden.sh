@@ -3,6 +3,8 @@
 # JSON it must print, compared as JSON) or NAME.expected.err (it must exit 1 with one stderr line
 # containing that text).  Run from an empty folder, so no configuration is picked up.
 . "${TIDINGS_ROOT:=$(pwd)}/tests/e2e/lib.sh"
+# Some 370 runs of the binary: more than the default minute under the sanitizers.
+E2E_BUDGET=${E2E_BUDGET:-300}
 e2e_init
 cd "$T" || exit 1
 dir=$TIDINGS_ROOT/tests/data/parse
