@@ -21,6 +21,7 @@
 #include <libxml/HTMLtree.h>
 #include <libxml/uri.h>
 #include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
 
 #include "buf.h"
 #include "config.h"
@@ -83,7 +84,8 @@ static char *decode_page(const char *data, size_t len, const char *http_charset,
 	char meta[48];
 	meta_charset(data, len, meta, sizeof meta);
 	label = charset_usable(http_charset);
-	if (!label)
+	if (!label && !utf16(meta)) /* a <meta> naming UTF-16 is read as UTF-8 (WHATWG): a page
+				       that could be read this far is not UTF-16 */
 		label = charset_usable(meta);
 	if (!label) /* no usable label: UTF-8 when the bytes are, else the web's default */
 		return charset_utf8_valid(data, len) ? NULL : to_utf8(data, len, "WINDOWS-1252", outlen);
@@ -177,6 +179,37 @@ static char *text_of(const xmlNode *n)
 	char *t = text_squash(buf_str(&b));
 	buf_release(&b);
 	return t;
+}
+
+/* Whether the text under n is longer than limit characters; stops counting once it is. */
+static int over(const xmlNode *n, size_t *left, int depth)
+{
+	for (; n && depth < MAX_DEPTH; n = n->next) {
+		if (n->type == XML_TEXT_NODE) {
+			for (const char *p = (const char *)n->content; p && *p; p++)
+				if (!isspace((unsigned char)*p) && ((unsigned char)*p & 0xC0) != 0x80 && (*left)-- == 0)
+					return 1;
+		} else if (n->type == XML_ELEMENT_NODE && !dropped(n) && over(n->children, left, depth + 1)) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int text_len_over(const xmlNode *n, size_t limit)
+{
+	size_t left = limit;
+	return over(n->children, &left, 0);
+}
+
+static int blank_text(const xmlNode *n)
+{
+	if (n->type != XML_TEXT_NODE)
+		return 0;
+	for (const char *p = (const char *)n->content; p && *p; p++)
+		if (!isspace((unsigned char)*p))
+			return 0;
+	return 1;
 }
 
 /* Length in characters (not bytes) of UTF-8 text. */
@@ -281,9 +314,11 @@ static int plausible(int64_t t)
 
 /* The first date in text: the source's format first, then the common ones, at every word start.
  * *at gets the offset where it starts. */
+#define DATE_SCAN 1024 /* a date further into a text is not the text's date */
+
 static int64_t date_in_text(const char *text, const struct extract_options *opt, size_t *at)
 {
-	for (const char *p = text; *p; p++) {
+	for (const char *p = text; *p && p - text < DATE_SCAN; p++) {
 		if (p > text && (isalnum((unsigned char)p[-1]) || (unsigned char)p[-1] >= 0x80))
 			continue;
 		if (!isalnum((unsigned char)*p))
@@ -308,7 +343,7 @@ static int64_t date_in_text(const char *text, const struct extract_options *opt,
 /* A machine-readable date (ISO 8601, RFC 822), else one in the page's local format. */
 static int64_t any_date(const char *s, const struct extract_options *opt)
 {
-	if (!s || !*s)
+	if (!s || !*s || strlen(s) > DATE_SCAN) /* a value that long is no date */
 		return DATE_NONE;
 	int64_t t = date_parse(s, opt->tz_offset);
 	if (!plausible(t))
@@ -566,7 +601,10 @@ static char *itemprop_value(xmlNode *n)
 				break;
 		}
 	}
-	return v ? v : text_of(n);
+	if (v)
+		return v;
+	/* the text, but not of a whole page marked up as one property */
+	return text_len_over(n, 4096) ? xstrdup("") : text_of(n);
 }
 
 enum meta_phase { PHASE_JSON_LD, PHASE_META, PHASE_MICRODATA };
@@ -918,8 +956,27 @@ struct link {
 
 struct links {
 	struct link *v;
-	size_t n;
+	size_t n, cap;
+	size_t *slot;  /* open addressing over v by URL: index + 1, 0 for empty */
+	size_t nslot;  /* a power of two, over twice n */
 };
+
+static size_t url_hash(const char *s)
+{
+	size_t h = 14695981039346656037u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+/* The slot of url: where it is, or the empty one where it goes. */
+static size_t *link_slot(struct links *l, const char *url)
+{
+	size_t mask = l->nslot - 1, i = url_hash(url) & mask;
+	while (l->slot[i] && strcmp(l->v[l->slot[i] - 1].url, url))
+		i = (i + 1) & mask;
+	return &l->slot[i];
+}
 
 static void links_release(struct links *l)
 {
@@ -928,8 +985,8 @@ static void links_release(struct links *l)
 		free(l->v[i].title);
 	}
 	free(l->v);
-	l->v = NULL;
-	l->n = 0;
+	free(l->slot);
+	memset(l, 0, sizeof *l);
 }
 
 static char *anchor_title(xmlNode *a)
@@ -954,20 +1011,32 @@ static char *anchor_title(xmlNode *a)
 
 static void add_link(struct links *l, xmlNode *a, char *url, char *title)
 {
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcmp(l->v[i].url, url)) { /* an image link and a text link to one article */
-			if (chars(title) > chars(l->v[i].title)) {
-				free(l->v[i].title);
-				l->v[i].title = title;
-				l->v[i].a = a;
-			} else {
-				free(title);
-			}
-			free(url);
-			return;
+	if (2 * (l->n + 1) > l->nslot) { /* grow and rehash */
+		free(l->slot);
+		l->nslot = l->nslot ? 2 * l->nslot : 64;
+		l->slot = xcalloc(l->nslot, sizeof *l->slot);
+		for (size_t i = 0; i < l->n; i++)
+			*link_slot(l, l->v[i].url) = i + 1;
+	}
+	size_t *slot = link_slot(l, url);
+	if (*slot) { /* an image link and a text link to one article */
+		struct link *k = &l->v[*slot - 1];
+		if (chars(title) > chars(k->title)) {
+			free(k->title);
+			k->title = title;
+			k->a = a;
+		} else {
+			free(title);
 		}
-	l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
-	l->v[l->n++] = (struct link){a, url, title, DATE_NONE};
+		free(url);
+		return;
+	}
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 16;
+		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+	}
+	l->v[l->n] = (struct link){a, url, title, DATE_NONE};
+	*slot = ++l->n;
 }
 
 /* The article links of a page (outside navigation, menus and footers), in document order. */
@@ -1007,12 +1076,16 @@ static void find_links(struct page *pg, xmlNode *n, const char *site, struct lin
 	}
 }
 
-/* Whether n's subtree holds a link to an article other than url. */
-static int other_article(struct page *pg, xmlNode *n, const char *url, const char *site, int depth)
+/* Whether n's subtree holds a link to an article other than url.  At most *budget elements are
+ * looked at: a block that large is no single item of a listing, so running out counts as yes. */
+static int other_article(struct page *pg, xmlNode *n, const char *url, const char *site, int *budget,
+			 int depth)
 {
 	for (; n && depth < MAX_DEPTH; n = n->next) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
+		if (--*budget < 0)
+			return 1;
 		if (is_el(n, "a")) {
 			char *href = xml_prop(n, "href");
 			char *u = href ? resolve(pg, href) : NULL;
@@ -1025,7 +1098,7 @@ static int other_article(struct page *pg, xmlNode *n, const char *url, const cha
 				return 1;
 			continue;
 		}
-		if (other_article(pg, n->children, url, site, depth + 1))
+		if (other_article(pg, n->children, url, site, budget, depth + 1))
 			return 1;
 	}
 	return 0;
@@ -1070,6 +1143,61 @@ static int64_t time_element(xmlNode *n, const struct extract_options *opt, int d
 	return time_of(n, opt, 0, depth);
 }
 
+/* The publication <time> of n itself or inside it, never of its siblings. */
+static int64_t time_in(xmlNode *n, const struct extract_options *opt)
+{
+	if (is_el(n, "time") && !update_time(n)) {
+		char *dt = xml_prop(n, "datetime");
+		int64_t t = any_date(dt, opt);
+		free(dt);
+		if (t == DATE_NONE) {
+			char *text = text_of(n);
+			t = any_date(text, opt);
+			free(text);
+		}
+		if (t != DATE_NONE)
+			return t;
+	}
+	return time_element(n->children, opt, 0);
+}
+
+/* A line break, a block or another link: where the line of a link in a flat list ends. */
+static int line_end(const xmlNode *n)
+{
+	return n->type == XML_ELEMENT_NODE && (is_el(n, "a") || name_in(n, BLOCKS));
+}
+
+static int64_t date_of_node(xmlNode *n, const struct extract_options *opt)
+{
+	if (n->type == XML_ELEMENT_NODE)
+		return time_in(n, opt);
+	if (n->type == XML_TEXT_NODE && n->content)
+		return date_in_text((const char *)n->content, opt, NULL);
+	return DATE_NONE;
+}
+
+/* The date on the line of a link that shares its block with others (a flat list:
+ * "<time>…</time> <a>…</a><br>" or "<a>…</a> (10:05 03/02/2022)<br>"): a date element right
+ * before it, else what follows it up to the end of its line. */
+static int64_t date_beside(xmlNode *a, const struct extract_options *opt)
+{
+	xmlNode *prev = a->prev;
+	while (prev && blank_text(prev))
+		prev = prev->prev;
+	if (prev && is_el(prev, "time")) {
+		int64_t t = time_in(prev, opt);
+		if (t != DATE_NONE)
+			return t;
+	}
+	int seen = 0;
+	for (xmlNode *n = a->next; n && !line_end(n) && seen < 8; n = n->next, seen++) {
+		int64_t t = date_of_node(n, opt);
+		if (t != DATE_NONE)
+			return t;
+	}
+	return DATE_NONE;
+}
+
 /* The date a listing shows next to a link: in the smallest block around it that holds no other
  * article link. */
 static int64_t link_date(struct page *pg, struct link *l, const char *site)
@@ -1078,19 +1206,19 @@ static int64_t link_date(struct page *pg, struct link *l, const char *site)
 	for (int i = 0; i < 6 && box->parent && box->parent->type == XML_ELEMENT_NODE &&
 			!is_el(box->parent, "body");
 	     i++) {
-		if (other_article(pg, box->parent->children, l->url, site, 0))
+		int budget = 400;
+		if (other_article(pg, box->parent->children, l->url, site, &budget, 0))
 			break;
 		box = box->parent;
 	}
-	int64_t t = time_element(box, pg->opt, MAX_DEPTH - 1);
+	int64_t t = time_in(box, pg->opt);
 	if (t == DATE_NONE && box != l->a) {
-		t = time_element(box->children, pg->opt, 0);
-		if (t == DATE_NONE) {
-			char *text = text_of(box);
-			t = date_in_text(text, pg->opt, NULL);
-			free(text);
-		}
+		char *text = text_of(box);
+		t = date_in_text(text, pg->opt, NULL);
+		free(text);
 	}
+	if (t == DATE_NONE && box == l->a)
+		t = date_beside(l->a, pg->opt);
 	return t;
 }
 
@@ -1104,6 +1232,21 @@ static xmlXPathObjectPtr xpath(struct page *pg, const char *expr)
 		return NULL;
 	xmlXPathObjectPtr o = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
 	xmlXPathFreeContext(ctx);
+	if (o && o->type == XPATH_NODESET && o->nodesetval) {
+		/* Elements, attributes and text only: a namespace node (namespace::*) or the document
+		 * node has another layout, and is no field of an article anyway. */
+		xmlNodeSetPtr set = o->nodesetval;
+		int kept = 0;
+		for (int i = 0; i < set->nodeNr; i++) {
+			xmlNodePtr n = set->nodeTab[i];
+			if (n->type == XML_ELEMENT_NODE || n->type == XML_ATTRIBUTE_NODE || n->type == XML_TEXT_NODE ||
+			    n->type == XML_CDATA_SECTION_NODE)
+				set->nodeTab[kept++] = n;
+			else if (n->type == XML_NAMESPACE_DECL)
+				xmlXPathNodeSetFreeNs((xmlNsPtr)n);
+		}
+		set->nodeNr = kept;
+	}
 	if (o && (o->type != XPATH_NODESET || !o->nodesetval || !o->nodesetval->nodeNr)) {
 		if (o->type == XPATH_STRING && o->stringval && *o->stringval)
 			return o;
@@ -1145,15 +1288,6 @@ static char *xpath_text(struct page *pg, const char *expr, int want_date_attr)
 
 /* ---- cleaning and serialising the body ---- */
 
-static int blank_text(const xmlNode *n)
-{
-	if (n->type != XML_TEXT_NODE)
-		return 0;
-	for (const char *p = (const char *)n->content; p && *p; p++)
-		if (!isspace((unsigned char)*p))
-			return 0;
-	return 1;
-}
 
 static void drop(xmlNode *n)
 {
@@ -1500,7 +1634,7 @@ static int titleish(xmlNode *n, const struct extract_options *opt)
 		xmlNode *b = n->parent;
 		while (b && !name_in(b, BLOCKS))
 			b = b->parent;
-		if (!b || text_len(b) > text_len(n) + 30)
+		if (!b || text_len_over(b, text_len(n) + 30))
 			return 0;
 	}
 	return 1;
@@ -1578,7 +1712,7 @@ static int64_t date_near(struct page *pg, xmlNode *from)
 				continue;
 			}
 			if (is_el(c, "time")) {
-				int64_t t = time_element(c, pg->opt, MAX_DEPTH - 1);
+				int64_t t = time_in(c, pg->opt);
 				if (t != DATE_NONE)
 					return t;
 			}
@@ -1952,7 +2086,7 @@ static int dominant_text(struct page *pg, xmlNode *best, const char *site)
 	size_t all = 0, linked = 0;
 	lengths(best->children, &all, &linked, 0, 0);
 	size_t own = all - linked;
-	struct links in = {NULL, 0};
+	struct links in = {0};
 	find_links(pg, best->children, site, &in, 0);
 	size_t headlines = in.n;
 	/* An article starts with its text; a listing with its first link. */
@@ -2067,33 +2201,55 @@ static char *url_shape(const char *url)
 	return buf_take(&b, NULL);
 }
 
-/* Keeps the links whose shape is shared by at least half as many links as the commonest one. */
+struct shaped {
+	char *shape;
+	size_t index, count;
+};
+
+static int by_shape(const void *a, const void *b)
+{
+	const struct shaped *x = a, *y = b;
+	int c = strcmp(x->shape, y->shape);
+	return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* Keeps the links whose shape is shared by at least half as many links as the commonest one
+ * (all of them when no shape repeats), in their order.  Shapes are counted by sorting. */
 static void keep_common_shape(struct links *l)
 {
+	free(l->slot); /* the order changes: no more lookups by URL */
+	l->slot = NULL;
+	l->nslot = 0;
 	if (l->n < 3)
 		return;
-	char **shape = xcalloc(l->n, sizeof *shape);
-	size_t *count = xcalloc(l->n, sizeof *count), most = 0;
-	for (size_t i = 0; i < l->n; i++)
-		shape[i] = url_shape(l->v[i].url);
-	for (size_t i = 0; i < l->n; i++) {
-		for (size_t j = 0; j < l->n; j++)
-			count[i] += !strcmp(shape[i], shape[j]);
-		if (count[i] > most)
-			most = count[i];
+	size_t total = l->n;
+	struct shaped *sh = xcalloc(total, sizeof *sh);
+	for (size_t i = 0; i < total; i++)
+		sh[i] = (struct shaped){url_shape(l->v[i].url), i, 0};
+	qsort(sh, l->n, sizeof *sh, by_shape);
+	size_t most = 0;
+	size_t *count = xcalloc(l->n, sizeof *count); /* by link index */
+	for (size_t i = 0, j; i < l->n; i = j) {
+		for (j = i; j < l->n && !strcmp(sh[j].shape, sh[i].shape); j++)
+			;
+		for (size_t k = i; k < j; k++)
+			count[sh[k].index] = j - i;
+		if (j - i > most)
+			most = j - i;
 	}
-	size_t k = 0;
+	size_t kept = 0;
 	for (size_t i = 0; i < l->n; i++) {
-		if (most < 2 || (count[i] * 2 >= most && count[i] >= 2)) { /* no shape repeats: all */
-			l->v[k++] = l->v[i];
+		if (most < 2 || (count[i] * 2 >= most && count[i] >= 2)) {
+			l->v[kept++] = l->v[i];
 		} else {
 			free(l->v[i].url);
 			free(l->v[i].title);
 		}
-		free(shape[i]);
 	}
-	l->n = k;
-	free(shape);
+	l->n = kept;
+	for (size_t i = 0; i < total; i++)
+		free(sh[i].shape);
+	free(sh);
 	free(count);
 }
 
@@ -2203,7 +2359,7 @@ struct feed *extract_html(const char *data, size_t len, const struct extract_opt
 	struct feed *f = NULL;
 	const struct extract_xpaths *xp = opt->xpath;
 	int listing = 0;
-	struct links links = {NULL, 0};
+	struct links links = {0};
 	if (xp && xp->links && !opt->article_only)
 		xpath_links(&pg, xp->links, &links);
 	if (links.n) {

@@ -908,6 +908,64 @@ static void test_fuzz_crashes(void **state)
 	assert_true(n >= 2);
 }
 
+/* A flat list (dates and links side by side in one block): each link gets the date on its own
+ * line, not the next one's. */
+static void test_flat_list_dates(void **state)
+{
+	(void)state;
+	const char *html = "<html><head><title>News</title></head><body><div class='list'>"
+			   "<time datetime='2024-01-01T10:00:00Z'>1 Jan</time> <a href='/news/first-story-here-1001'>The first story headline here</a><br>"
+			   "<time datetime='2024-02-02T10:00:00Z'>2 Feb</time> <a href='/news/second-story-here-1002'>The second story headline here</a><br>"
+			   "<a href='/news/third-story-here-1003'>The third story headline here</a> (10:05 03/02/2022)<br>"
+			   "<a href='/news/fourth-story-here-1004'>The fourth story headline, undated</a><br>"
+			   "</div></body></html>";
+	struct extract_options opt = {.link = "https://example.com/news/", .tz_offset = 420};
+	char err[256];
+	enum page_kind kind;
+	struct feed *f = run(html, &opt, &kind, err, sizeof err);
+	assert_non_null(f);
+	assert_int_equal(kind, PAGE_LISTING);
+	assert_int_equal(f->nitems, 4);
+	assert_date(f->items[0].published, "2024-01-01T10:00:00Z");
+	assert_date(f->items[1].published, "2024-02-02T10:00:00Z");
+	assert_date(f->items[2].published, "2022-02-03T03:05:00Z");
+	assert_true(f->items[3].published == DATE_NONE);
+	feed_free(f);
+}
+
+/* XPath expressions selecting namespace or document nodes select nothing usable: the heuristics
+ * decide (and nothing is read through the wrong layout). */
+static void test_xpath_odd_nodes(void **state)
+{
+	(void)state;
+	const char *html = "<html><head><title>Budget passes - City News</title></head><body><div class='art'>"
+			   "<h1>Budget passes</h1>" BODY "</div></body></html>";
+	static const char *const exprs[] = {"//h1/namespace::*", "/", "//body/namespace::*"};
+	for (size_t i = 0; i < sizeof exprs / sizeof exprs[0]; i++) {
+		struct extract_xpaths xp = {.title = exprs[i], .links = i == 2 ? exprs[i] : NULL,
+					    .content = i == 1 ? exprs[i] : NULL};
+		struct extract_options opt = {.link = BASE "budget-passes-1999.html", .xpath = &xp};
+		struct feed *f = article(html, &opt);
+		assert_string_equal(f->items[0].title, "Budget passes");
+		assert_non_null(strstr(f->items[0].content, "city council met"));
+		feed_free(f);
+	}
+}
+
+/* A <meta charset="utf-16"> on a page that is not UTF-16 is read as UTF-8, and a whole page
+ * marked up as one datePublished gives no date rather than a scan of all its text. */
+static void test_odd_declarations(void **state)
+{
+	(void)state;
+	const char *html = "<html><head><meta charset='utf-16'><title>Caf\xC3\xA9 opens - News</title></head><body>"
+			   "<div class='art' itemprop='datePublished'><h1>Caf\xC3\xA9 opens</h1>" BODY BODY "</div></body></html>";
+	struct extract_options opt = {.link = BASE "cafe-opens-2024.html"};
+	struct feed *f = article(html, &opt);
+	assert_string_equal(f->items[0].title, "Caf\xC3\xA9 opens");
+	assert_true(f->items[0].published == DATE_NONE);
+	feed_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -944,6 +1002,9 @@ int main(void)
 		cmocka_unit_test(test_xpath_links_nothing),
 		cmocka_unit_test(test_unlabelled_related_box),
 		cmocka_unit_test(test_fuzz_crashes),
+		cmocka_unit_test(test_flat_list_dates),
+		cmocka_unit_test(test_xpath_odd_nodes),
+		cmocka_unit_test(test_odd_declarations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
