@@ -1302,6 +1302,8 @@ static int link_box(xmlNode *n)
 		return 0;
 	int links = 0;
 	xmlXPathContextPtr ctx = xmlXPathNewContext(n->doc);
+	if (!ctx)
+		return 0;
 	ctx->node = n;
 	xmlXPathObjectPtr o = xmlXPathEvalExpression((const xmlChar *)".//a", ctx);
 	if (o && o->nodesetval)
@@ -2285,6 +2287,11 @@ struct feed *extract_html(const char *data, size_t len, const struct extract_opt
 	if (!utf8 && len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) {
 		src += 3;
 		ulen -= 3;
+	}
+	if (ulen > (size_t)INT32_MAX) { /* a legacy page that grew past what libxml2 reads */
+		free(utf8);
+		util_errf(err, errlen, "page larger than 2 GiB once decoded");
+		return NULL;
 	}
 	htmlDocPtr doc = htmlReadMemory(src, (int)ulen, opt->link, "UTF-8",
 					HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |

@@ -414,7 +414,9 @@ static void print_feed_json(const struct feed *f)
 }
 
 /* A regular file of at most cap bytes mapped read-only, NUL-terminated by the zeroed rest of
- * its last page; NULL when it cannot be mapped so (the caller reads it instead). */
+ * its last page; NULL when it cannot be mapped so (the caller reads it instead).  As with any
+ * mapping, a file cut short while it is parsed ends the process (SIGBUS): parse reads files
+ * that are not being written. */
 static char *map_file(const char *path, size_t cap, size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
