@@ -1112,22 +1112,29 @@ static int update_time(const xmlNode *n)
 	return (strstr(ci, "updated") || strstr(ci, "modified")) && !strstr(ci, "published");
 }
 
-/* The first <time> (datetime attribute, else its text) at or under n and its siblings: a date
- * of publication, or with updated set, of the last change. */
+/* The date a <time> element gives: its datetime attribute, else its text. */
+static int64_t time_value(xmlNode *n, const struct extract_options *opt)
+{
+	char *dt = xml_prop(n, "datetime");
+	int64_t t = any_date(dt, opt);
+	free(dt);
+	if (t == DATE_NONE) {
+		char *text = text_of(n);
+		t = any_date(text, opt);
+		free(text);
+	}
+	return t;
+}
+
+/* The first <time> at or under n and its siblings: a date of publication, or with updated set,
+ * of the last change. */
 static int64_t time_of(xmlNode *n, const struct extract_options *opt, int updated, int depth)
 {
 	for (; n && depth < MAX_DEPTH; n = n->next) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
 		if (is_el(n, "time") && update_time(n) == updated) {
-			char *dt = xml_prop(n, "datetime");
-			int64_t t = any_date(dt, opt);
-			free(dt);
-			if (t == DATE_NONE) {
-				char *text = text_of(n);
-				t = any_date(text, opt);
-				free(text);
-			}
+			int64_t t = time_value(n, opt);
 			if (t != DATE_NONE)
 				return t;
 		}
@@ -1147,14 +1154,7 @@ static int64_t time_element(xmlNode *n, const struct extract_options *opt, int d
 static int64_t time_in(xmlNode *n, const struct extract_options *opt)
 {
 	if (is_el(n, "time") && !update_time(n)) {
-		char *dt = xml_prop(n, "datetime");
-		int64_t t = any_date(dt, opt);
-		free(dt);
-		if (t == DATE_NONE) {
-			char *text = text_of(n);
-			t = any_date(text, opt);
-			free(text);
-		}
+		int64_t t = time_value(n, opt);
 		if (t != DATE_NONE)
 			return t;
 	}
