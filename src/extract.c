@@ -13,7 +13,7 @@
 
 #define MAX_LINES 20000
 
-int64_t extract_date(const char *s, const char *format, int tz_offset)
+int64_t extract_date_end(const char *s, const char *format, int tz_offset, const char **end)
 {
 	static const char *const months[] = {"jan", "feb", "mar", "apr", "may", "jun",
 					     "jul", "aug", "sep", "oct", "nov", "dec"};
@@ -78,7 +78,14 @@ int64_t extract_date(const char *s, const char *format, int tz_offset)
 		hh = 0;
 	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 || mi > 59 || ss > 60)
 		return DATE_NONE;
+	if (end)
+		*end = s;
 	return date_from_civil(y, mo, d, hh, mi, ss) - (int64_t)tz_offset * 60;
+}
+
+int64_t extract_date(const char *s, const char *format, int tz_offset)
+{
+	return extract_date_end(s, format, tz_offset, NULL);
 }
 
 /* A line is blank when it holds only white space, no-break spaces included. */

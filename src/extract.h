@@ -54,6 +54,8 @@ int extract_byline(const char *s);
 /* Parses s with a strptime-like format (%d %m %Y %y %H %M %S %b %p and literal text) read at
  * tz_offset minutes east of UTC.  Returns DATE_NONE when s does not match. */
 int64_t extract_date(const char *s, const char *format, int tz_offset);
+/* The same, with *end set to the first character after the date. */
+int64_t extract_date_end(const char *s, const char *format, int tz_offset, const char **end);
 
 /* The first feed an HTML page advertises (<link rel="alternate" type="application/rss+xml",
  * atom+xml or feed+json), made absolute against base; NULL when there is none. */

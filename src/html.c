@@ -119,7 +119,9 @@ static int name_in(const xmlNode *n, const char *list)
 /* Never part of an article, and dropped with everything inside. */
 static const char *const DROPPED = " script style noscript iframe frame frameset object embed applet"
 				   " form button input select option textarea template svg math"
-				   " canvas dialog link meta head title nav aside footer label map ";
+				   " canvas dialog link meta head title nav aside footer label map"
+				   " amp-ad amp-embed amp-sticky-ad amp-auto-ads amp-analytics amp-pixel"
+				   " amp-consent amp-social-share ";
 /* Blocks: text on either side of one of these is a different paragraph. */
 static const char *const BLOCKS = " p div td th tr table tbody ul ol li dl dd dt h1 h2 h3 h4 h5 h6"
 				  " section article main header footer aside nav blockquote pre"
@@ -316,6 +318,53 @@ static int plausible(int64_t t)
  * *at gets the offset where it starts. */
 #define DATE_SCAN 1024 /* a date further into a text is not the text's date */
 
+/* A zone written after a local time: "GMT", "UTC", "Z", "GMT+7", "(GMT+07:00)", "+0700".  Sets
+ * *minutes east of UTC and returns 1, or returns 0 when none follows. */
+static int zone_after(const char *p, int *minutes)
+{
+	while (*p == ' ' || *p == '(')
+		p++;
+	int named = 0;
+	if (util_strncaseeq(p, "GMT", 3) || util_strncaseeq(p, "UTC", 3)) {
+		p += 3;
+		named = 1;
+	} else if (*p == 'Z' && !isalnum((unsigned char)p[1])) {
+		p++;
+		named = 1;
+	}
+	*minutes = 0;
+	int sign = 0;
+	if (*p == '+' || *p == '-') {
+		sign = *p == '+' ? 1 : -1;
+		p++;
+	} else if (!strncmp(p, "\xE2\x88\x92", 3)) { /* U+2212 minus */
+		sign = -1;
+		p += 3;
+	}
+	if (!sign)
+		return named && !isalnum((unsigned char)*p);
+	size_t run = 0;
+	while (run < 5 && isdigit((unsigned char)p[run]))
+		run++;
+	int h, m = 0;
+	if (run == 4) { /* +0700 */
+		h = (p[0] - '0') * 10 + (p[1] - '0');
+		m = (p[2] - '0') * 10 + (p[3] - '0');
+	} else if (run == 1 || run == 2) { /* +7, +07, +07:00 */
+		h = run == 1 ? p[0] - '0' : (p[0] - '0') * 10 + (p[1] - '0');
+		if (p[run] == ':' && isdigit((unsigned char)p[run + 1]) && isdigit((unsigned char)p[run + 2]))
+			m = (p[run + 1] - '0') * 10 + (p[run + 2] - '0');
+		else if (!named)
+			return 0; /* "- 7" in running text is no zone */
+	} else {
+		return named;
+	}
+	if (h > 14 || m > 59)
+		return named;
+	*minutes = sign * (h * 60 + m);
+	return 1;
+}
+
 static int64_t date_in_text(const char *text, const struct extract_options *opt, size_t *at)
 {
 	for (const char *p = text; *p && p - text < DATE_SCAN; p++) {
@@ -324,13 +373,30 @@ static int64_t date_in_text(const char *text, const struct extract_options *opt,
 		if (!isalnum((unsigned char)*p))
 			continue;
 		int64_t t = DATE_NONE;
+		const char *end = p;
+		if (isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2]) &&
+		    isdigit((unsigned char)p[3]) && p[4] == '-') { /* ISO 8601 in the text, zone and all */
+			size_t n = strcspn(p, " \t\n<,;)\"'");
+			char *token = xstrndup(p, n < 64 ? n : 64);
+			t = date_parse(token, opt->tz_offset);
+			free(token);
+			if (plausible(t)) {
+				if (at)
+					*at = (size_t)(p - text);
+				return t;
+			}
+			t = DATE_NONE;
+		}
 		if (opt->date_format)
-			t = extract_date(p, opt->date_format, opt->tz_offset);
+			t = extract_date_end(p, opt->date_format, opt->tz_offset, &end);
 		for (int i = 0; TEXT_FORMATS[i] && !plausible(t); i++) {
 			if (!!isalpha((unsigned char)*p) != (TEXT_FORMATS[i][1] == 'b'))
 				continue;
-			t = extract_date(p, TEXT_FORMATS[i], opt->tz_offset);
+			t = extract_date_end(p, TEXT_FORMATS[i], opt->tz_offset, &end);
 		}
+		int zone;
+		if (plausible(t) && zone_after(end, &zone)) /* the page says which zone: not ours */
+			t += (int64_t)(opt->tz_offset - zone) * 60;
 		if (plausible(t)) {
 			if (at)
 				*at = (size_t)(p - text);
@@ -1009,6 +1075,23 @@ static char *anchor_title(xmlNode *a)
 	return t ? t : xstrdup("");
 }
 
+/* Whether a link is (or sits in) a heading, or its class or its parent's says it is a title. */
+static int under_heading(const xmlNode *a)
+{
+	const xmlNode *up = a;
+	for (int i = 0; up && i < 3 && up->type == XML_ELEMENT_NODE; i++, up = up->parent) {
+		if (name_in(up, " h1 h2 h3 h4 h5 h6 "))
+			return 1;
+		if (i < 2) {
+			char ci[512];
+			class_id(up, ci, sizeof ci);
+			if (strstr(ci, "title") || strstr(ci, "headline") || strstr(ci, "tieude"))
+				return 1;
+		}
+	}
+	return 0;
+}
+
 static void add_link(struct links *l, xmlNode *a, char *url, char *title)
 {
 	if (2 * (l->n + 1) > l->nslot) { /* grow and rehash */
@@ -1019,9 +1102,12 @@ static void add_link(struct links *l, xmlNode *a, char *url, char *title)
 			*link_slot(l, l->v[i].url) = i + 1;
 	}
 	size_t *slot = link_slot(l, url);
-	if (*slot) { /* an image link and a text link to one article */
+	if (*slot) { /* an image link, a headline and a teaser link to one article */
 		struct link *k = &l->v[*slot - 1];
-		if (chars(title) > chars(k->title)) {
+		int better = under_heading(a) - under_heading(k->a);
+		if (!better && (chars(title) <= 160) != (chars(k->title) <= 160))
+			better = chars(title) <= 160 ? 1 : -1; /* a headline is not a paragraph */
+		if (better > 0 || (!better && chars(title) > chars(k->title))) {
 			free(k->title);
 			k->title = title;
 			k->a = a;
@@ -1295,6 +1381,25 @@ static void drop(xmlNode *n)
 	xmlFreeNode(n);
 }
 
+/* Whether n holds an image (not a one-pixel tracker). */
+static int has_image(xmlNode *n)
+{
+	for (xmlNode *c = n->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_el(c, "img") || is_el(c, "amp-img") || is_el(c, "picture")) {
+			char *w = xml_prop(c, "width");
+			int pixel = w && *w && atoi(w) <= 3;
+			free(w);
+			if (!pixel)
+				return 1;
+		}
+		if (has_image(c))
+			return 1;
+	}
+	return 0;
+}
+
 /* A box of links inside the article's block: "new posts", "related", tag clouds. */
 static int link_box(xmlNode *n)
 {
@@ -1341,7 +1446,7 @@ static char *strip_by(char *t)
 			*c = '\0';
 	}
 	static const char *const prefixes[] = {"posted by ", "written by ", "by ", "tác giả:", "tác giả ",
-					       "bởi ", "author:", "theo ", NULL};
+					       "bởi ", "author:", "theo ", "par ", "von ", "por ", NULL};
 	for (int i = 0; prefixes[i]; i++) {
 		size_t k = strlen(prefixes[i]);
 		if (util_strncaseeq(t, prefixes[i], k)) {
@@ -1398,6 +1503,8 @@ static void clean(xmlNode *n, struct cleaning *cl, int depth)
 			drop(n);
 			continue;
 		}
+		if (is_el(n, "amp-img")) /* an AMP page's image is an image */
+			xmlNodeSetName(n, (const xmlChar *)"img");
 		if (is_el(n, "img")) {
 			char *w = xml_prop(n, "width"), *h = xml_prop(n, "height"), *src = xml_prop(n, "src");
 			int pixel = (w && atoi(w) <= 3 && *w) || (h && atoi(h) <= 3 && *h);
@@ -1728,6 +1835,32 @@ static int64_t date_near(struct page *pg, xmlNode *from)
 	return DATE_NONE;
 }
 
+/* A date in the short blocks just before the title (a header line with the section and the
+ * time above the headline), its own level and the one above. */
+static int64_t date_before(xmlNode *title, const struct extract_options *opt)
+{
+	xmlNode *at = title;
+	for (int level = 0; at && level < 2 && at->type == XML_ELEMENT_NODE; level++, at = at->parent) {
+		int seen = 0;
+		for (xmlNode *n = at->prev; n && seen < 3; n = n->prev) {
+			if (n->type != XML_ELEMENT_NODE)
+				continue;
+			seen++;
+			if (dropped(n) || text_len_over(n, 300))
+				continue;
+			int64_t t = time_in(n, opt);
+			if (t == DATE_NONE) {
+				char *text = text_of(n);
+				t = date_in_text(text, opt, NULL);
+				free(text);
+			}
+			if (t != DATE_NONE)
+				return t;
+		}
+	}
+	return DATE_NONE;
+}
+
 /* ---- hints by class: byline and lead ---- */
 
 static const char *const AUTHOR_CLASSES[] = {"author", "byline", "tacgia", "tac-gia", "writer",
@@ -1737,9 +1870,26 @@ static const char *const LEAD_CLASSES[] = {"lead", "sapo", "summary", "intro", "
 					   "tom-tat", " dek ", "deck", "description", NULL};
 
 /* A rel=author link, else an element whose class names the author, with short text. */
-static void find_hints(struct page *pg, xmlNode *n, char **author, char **lead, int depth)
+/* Whether a short line starts by naming its author: "By …", "Bởi …", "Par …", "Von …". */
+static int by_prefix(const char *t)
 {
-	for (; n && depth < MAX_DEPTH && (!*author || !*lead); n = n->next) {
+	static const char *const prefixes[] = {"by ", "posted by ", "written by ", "bởi ", "tác giả",
+					       "par ", "von ", "por ", NULL};
+	for (int i = 0; prefixes[i]; i++)
+		if (util_strncaseeq(t, prefixes[i], strlen(prefixes[i])))
+			return 1;
+	return 0;
+}
+
+struct hints {
+	char *author;  /* from rel=author or an author-like class */
+	char *lead;    /* from a lead-like class */
+	char *by_line; /* from a short "By Name" line, whatever its class */
+};
+
+static void find_hints(struct page *pg, xmlNode *n, struct hints *h, int depth)
+{
+	for (; n && depth < MAX_DEPTH && (!h->author || !h->lead); n = n->next) {
 		if (n->type != XML_ELEMENT_NODE || dropped(n) || hidden(n))
 			continue;
 		char ci[512];
@@ -1747,27 +1897,39 @@ static void find_hints(struct page *pg, xmlNode *n, char **author, char **lead, 
 		char *rel = is_el(n, "a") ? xml_prop(n, "rel") : NULL;
 		int by_rel = rel && strstr(rel, "author");
 		free(rel);
-		if (!*author && (by_rel || (matches(ci, AUTHOR_CLASSES) && !strstr(ci, "author-box") &&
-					    !strstr(ci, "authorbox")))) {
+		if (!h->author && (by_rel || (matches(ci, AUTHOR_CLASSES) && !strstr(ci, "author-box") &&
+					      !strstr(ci, "authorbox")))) {
 			char *t = strip_by(text_of(n));
 			size_t len = chars(t);
 			if (len >= 2 && len <= 60 && !strpbrk(t, "0123456789")) {
-				*author = t;
+				h->author = t;
 				continue;
 			}
 			free(t);
 		}
-		if (!*lead && matches(ci, LEAD_CLASSES) && box_class(n) != 2) {
+		if (!h->lead && matches(ci, LEAD_CLASSES) && box_class(n) != 2) {
 			char *t = text_of(n);
 			if (chars(t) >= 40 && link_density(n) < 0.3) {
-				*lead = t;
+				h->lead = t;
 				continue;
+			}
+			free(t);
+		}
+		if (!h->by_line && name_in(n, " p div span address a small strong b em ") &&
+		    !text_len_over(n, 80)) {
+			char *t = text_of(n);
+			if (by_prefix(t)) {
+				t = strip_by(t);
+				if (extract_byline(t)) {
+					h->by_line = t;
+					continue;
+				}
 			}
 			free(t);
 		}
 		if (box_class(n) == 2)
 			continue;
-		find_hints(pg, n->children, author, lead, depth + 1);
+		find_hints(pg, n->children, h, depth + 1);
 	}
 }
 
@@ -1910,6 +2072,8 @@ static struct feed *article_feed(struct page *pg, xmlNode *best, char *err, size
 	xmlNode *around = common_ancestor(pg->title_node, best);
 	if (published == DATE_NONE && around) /* a date line above the title */
 		published = time_element(around->children, opt, 0);
+	if (published == DATE_NONE && pg->title_node)
+		published = date_before(pg->title_node, opt);
 	int64_t updated = m->updated;
 	if (updated == DATE_NONE && around)
 		updated = time_of(around->children, opt, 1, 0);
@@ -1935,15 +2099,22 @@ static struct feed *article_feed(struct page *pg, xmlNode *best, char *err, size
 	}
 	if (!summary && m->summary)
 		summary = text_to_html(m->summary);
-	char *hint_author = NULL, *lead = NULL;
+	struct hints h = {NULL, NULL, NULL};
 	/* Around the article first (the block holding its title and body), then the page. */
 	if (around)
-		find_hints(pg, around->children, &hint_author, &lead, 0);
-	find_hints(pg, xmlDocGetRootElement(pg->doc), &hint_author, &lead, 0);
-	if (!author)
-		author = hint_author;
-	else
-		free(hint_author);
+		find_hints(pg, around->children, &h, 0);
+	find_hints(pg, xmlDocGetRootElement(pg->doc), &h, 0);
+	if (!author) {
+		author = h.author ? h.author : h.by_line;
+		if (author == h.author)
+			free(h.by_line);
+		else
+			free(h.author);
+	} else {
+		free(h.author);
+		free(h.by_line);
+	}
+	char *lead = h.lead;
 	if (!summary && lead)
 		summary = text_to_html(lead);
 	free(lead);
@@ -1977,21 +2148,35 @@ static struct feed *article_feed(struct page *pg, xmlNode *best, char *err, size
 		xmlNode *parent = best->parent;
 		xmlNode *kept[256];
 		int nkept = 0;
-		for (xmlNode *s = parent ? parent->children : best; s && nkept < 256; s = s->next) {
-			if (s == best) {
+		int picture = 0;   /* the sibling just before was an image block, not kept (yet) */
+		int prev_kept = 0; /* the sibling just before was kept */
+		xmlNode *pending = NULL;
+		for (xmlNode *s = parent ? parent->children : best; s && nkept < 255; s = s->next) {
+			if (s->type != XML_ELEMENT_NODE)
+				continue;
+			int keep = s == best, image = 0;
+			if (!keep && !dropped(s) && !box_class(s) && !hidden(s) && !author_line(s, cl.author)) {
+				size_t len = text_len(s);
+				double ld = link_density(s);
+				if (is_el(s, "p") && ((len > 80 && ld < 0.25) || (len > 0 && len <= 80 && ld == 0)))
+					keep = 1;
+				else if (name_in(s, " figure ") || (is_el(s, "div") && len > 140 && ld < 0.2))
+					keep = 1;
+				else if (len < 300 && ld < 0.3 && has_image(s))
+					image = 1; /* a picture with its caption: kept next to kept text */
+			}
+			if (keep) {
+				if (picture) /* right before kept text */
+					kept[nkept++] = pending;
 				kept[nkept++] = s;
+			} else if (image && prev_kept) { /* right after kept text */
+				kept[nkept++] = s;
+				picture = 0;
 				continue;
 			}
-			if (s->type != XML_ELEMENT_NODE || dropped(s) || box_class(s) || hidden(s))
-				continue;
-			if (author_line(s, cl.author))
-				continue;
-			size_t len = text_len(s);
-			double ld = link_density(s);
-			if (is_el(s, "p") && ((len > 80 && ld < 0.25) || (len > 0 && len <= 80 && ld == 0)))
-				kept[nkept++] = s;
-			else if (name_in(s, " figure ") || (is_el(s, "div") && len > 140 && ld < 0.2))
-				kept[nkept++] = s;
+			prev_kept = keep;
+			picture = image && !keep;
+			pending = picture ? s : NULL;
 		}
 		/* Only siblings that sit next to the best block or to kept ones count. */
 		for (int i = 0; i < nkept; i++) {
@@ -2097,8 +2282,11 @@ static int dominant_text(struct page *pg, xmlNode *best, const char *site)
 		int stop = 0;
 		before = text_before(best->children, in.v[0].a, &stop, 0);
 	}
+	/* A card of a home or section page: a headline link near its top, in a heading, over a
+	 * teaser — however long the teaser. */
+	int card = headlines && before < 100 && own < 1500 && under_heading(in.v[0].a);
 	links_release(&in);
-	if (own < 250)
+	if (own < 250 || card)
 		return 0;
 	return headlines < 3 || own >= 400 * headlines || before >= 600;
 }
