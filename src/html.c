@@ -131,7 +131,8 @@ static int dropped(const xmlNode *n);
 
 static void gather(struct buf *b, const xmlNode *n, int skip_dropped, int depth)
 {
-	for (; n && depth < MAX_DEPTH; n = n->next) {
+	for (; n && depth < MAX_DEPTH && !(b->max && b->len >= b->max); n = n->next) { /* a capped buffer
+											    stops the walk when full */
 		if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
 			buf_adds(b, (const char *)n->content);
 		} else if (n->type == XML_ELEMENT_NODE) {
@@ -827,7 +828,7 @@ static size_t text_len(const xmlNode *n)
 static size_t own_text(const xmlNode *n, size_t *commas)
 {
 	struct buf b;
-	buf_init(&b, 0);
+	buf_init(&b, 4096); /* enough to score a paragraph, whatever lies below it */
 	for (const xmlNode *c = n->children; c; c = c->next) {
 		if (c->type == XML_TEXT_NODE)
 			buf_adds(&b, (const char *)c->content);
@@ -1668,7 +1669,8 @@ static void find_title(xmlNode *n, struct title_search *ts, int depth)
 		if (n->type != XML_ELEMENT_NODE || dropped(n))
 			continue;
 		int h1 = is_el(n, "h1"), h2 = name_in(n, " h2 h3 ");
-		int cand = h1 || h2 || name_in(n, " b strong font span td div p a ");
+		/* a title is short: a larger block is only looked into */
+		int cand = (h1 || h2 || name_in(n, " b strong font span td div p a ")) && !text_len_over(n, 300);
 		if (cand) {
 			char *t = text_of(n);
 			size_t len = chars(t);
