@@ -146,6 +146,10 @@ size_t extract_words(const char *s)
 /* A paragraph of the article: several words, or a finished sentence. */
 int extract_prose(const char *s)
 {
+	/* a sentence of a script written without spaces ends in an ideographic full stop */
+	size_t len = strlen(s);
+	if (len >= 30 && len > 3 && !memcmp(s + len - 3, "\xE3\x80\x82", 3))
+		return 1;
 	size_t n = strlen(s);
 	if (extract_words(s) >= 12)
 		return 1;
@@ -160,8 +164,34 @@ int extract_prose(const char *s)
 	return end >= s && (*end == '.' || *end == '!' || *end == '?') && extract_words(s) >= 4;
 }
 
+/* A name in a script without letter case (CJK, Thai…): two to ten such letters, maybe in
+ * brackets: "（山田太郎）". */
+static int caseless_name(const char *s)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	int letters = 0, open = 0;
+	while (*p) {
+		utf8proc_int32_t c;
+		utf8proc_ssize_t k = utf8proc_iterate(p, -1, &c);
+		if (k < 1)
+			return 0;
+		p += k;
+		if ((c == '(' || c == 0xFF08) && !letters && !open)
+			open = 1;
+		else if ((c == ')' || c == 0xFF09) && open && !*p)
+			open = 0;
+		else if (utf8proc_category(c) == UTF8PROC_CATEGORY_LO)
+			letters++;
+		else
+			return 0;
+	}
+	return !open && letters >= 2 && letters <= 10;
+}
+
 int extract_byline(const char *s)
 {
+	if (caseless_name(s))
+		return 1;
 	size_t n = extract_words(s);
 	if (n < 1 || n > 5 || strpbrk(s, "0123456789:()*.,;!?"))
 		return 0;

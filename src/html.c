@@ -253,6 +253,8 @@ static const char *const BOX_STRONG[] = {
 	"doc-nhieu", "tinmoi", "tin-moi", "othernews", "other-news", "more-news", "morenews",
 	"read-more", "readmore", "see-also", "login", "signup", "widget", "banner", "sponsor",
 	"skyscraper", "promo", "masthead", "toolbar", "pagination", "pager", "paging", "cat-links",
+	" ad ", "ad-slot", "adslot", "ad-unit", "adunit", "ad-container", "ad-wrapper", "dfp-", "gpt-ad",
+	"taboola", "outbrain",
 	"tag-links", "tags", "post-navigation", "nav-links", "author-box", "modal", "popup", NULL};
 /* Boxes that are not the article unless their class also says it is. */
 static const char *const BOX_WEAK[] = {"header", "extra", "combx", "community", "remark", "rss",
@@ -308,7 +310,8 @@ static const char *const TEXT_FORMATS[] = {
 	"%Y/%m/%d %H:%M",    "%b %d, %Y at %I:%M %p", "%b %d, %Y, %I:%M %p", "%b %d, %Y %I:%M %p",
 	"%b %d, %Y %H:%M",   "%d %b %Y %H:%M",  "%d %b %Y, %H:%M",  "%b %d, %Y", "%b %d %Y",
 	"%d %b %Y",          "%d/%m/%Y",        "%d-%m-%Y",         "%d.%m.%Y",  "%Y-%m-%d",
-	"%Y/%m/%d",          NULL};
+	"%Y/%m/%d",          "%Y年%m月%d日 %H時%M分", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日",
+	"%Y년 %m월 %d일 %H:%M", "%Y년 %m월 %d일", NULL};
 
 static int plausible(int64_t t)
 {
@@ -1440,14 +1443,15 @@ static int same_text(xmlNode *n, const char *text)
 /* "By Jane Roe · 2 December 2025", "Tác giả: Trọng Toàn" → the name. */
 static char *strip_by(char *t)
 {
-	static const char *const cuts[] = {" · ", " | ", " — ", " – ", " - ", ", ", " /", NULL};
+	static const char *const cuts[] = {" · ", " | ", " — ", " – ", " - ", ", ", " /", " »", " ›", NULL};
 	for (int i = 0; cuts[i]; i++) {
 		char *c = strstr(t, cuts[i]);
 		if (c)
 			*c = '\0';
 	}
-	static const char *const prefixes[] = {"posted by ", "written by ", "by ", "tác giả:", "tác giả ",
-					       "bởi ", "author:", "theo ", "par ", "von ", "por ", NULL};
+	static const char *const prefixes[] = {"posted by ", "post by ", "written by ", "submitted by ",
+					       "published by ", "by ", "tác giả:", "tác giả ", "bởi ", "author:",
+					       "theo ", "par ", "von ", "por ", NULL};
 	for (int i = 0; prefixes[i]; i++) {
 		size_t k = strlen(prefixes[i]);
 		if (util_strncaseeq(t, prefixes[i], k)) {
@@ -1509,10 +1513,13 @@ static void clean(xmlNode *n, struct cleaning *cl, int depth)
 		if (is_el(n, "img")) {
 			char *w = xml_prop(n, "width"), *h = xml_prop(n, "height"), *src = xml_prop(n, "src");
 			int pixel = (w && atoi(w) <= 3 && *w) || (h && atoi(h) <= 3 && *h);
-			static const char *const lazy[] = {"data-src", "data-original", "data-lazy-src", NULL};
+			static const char *const lazy[] = {"data-src", "data-original", "data-lazy-src",
+							   "data-srcset", "srcset", NULL};
 			for (int i = 0; lazy[i] && (!src || !*src || !strncmp(src, "data:", 5)); i++) {
 				char *l = xml_prop(n, lazy[i]);
-				if (l) {
+				if (l && strstr(lazy[i], "srcset")) /* "a.jpg 480w, b.jpg 960w": the first */
+					l[strcspn(l, " \t\n,")] = '\0';
+				if (l && *l) {
 					xmlSetProp(n, (const xmlChar *)"src", (const xmlChar *)l);
 					free(src);
 					src = l;
@@ -1540,6 +1547,25 @@ static int date_line(xmlNode *n, const struct extract_options *opt)
 }
 
 /* Removes a leading date line and a trailing byline (returning its text) from the blocks. */
+/* "（山田太郎）" → "山田太郎": the brackets some sites put around a byline. */
+static char *unbracket(char *t)
+{
+	size_t n = strlen(t), open = 0, close = 0;
+	if (n && t[0] == '(')
+		open = 1;
+	else if (n >= 3 && !memcmp(t, "\xEF\xBC\x88", 3))
+		open = 3;
+	if (n > open && t[n - 1] == ')')
+		close = 1;
+	else if (n >= open + 3 && !memcmp(t + n - 3, "\xEF\xBC\x89", 3))
+		close = 3;
+	if (!open || !close)
+		return t;
+	char *u = xstrndup(t + open, n - open - close);
+	free(t);
+	return u;
+}
+
 static void trim_ends(xmlNode *box, struct cleaning *cl)
 {
 	/* the first block with text */
@@ -1561,7 +1587,7 @@ static void trim_ends(xmlNode *box, struct cleaning *cl)
 			continue;
 		}
 		if (extract_byline(t) && chars(t) <= 40 && !xmlHasProp(n, (const xmlChar *)"href")) {
-			cl->found_byline = t;
+			cl->found_byline = unbracket(t);
 			drop(n);
 		} else {
 			free(t);
@@ -1872,11 +1898,23 @@ static const char *const LEAD_CLASSES[] = {"lead", "sapo", "summary", "intro", "
 					   "tom-tat", " dek ", "deck", "description", NULL};
 
 /* A rel=author link, else an element whose class names the author, with short text. */
+/* A forum's or a site's user name after "by": one token of letters, digits, '_', '.', '-'. */
+static int user_name(const char *t)
+{
+	size_t n = strlen(t);
+	if (n < 3 || n > 32 || !isalpha((unsigned char)t[0]))
+		return 0;
+	for (const char *p = t; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("_.-", *p))
+			return 0;
+	return 1;
+}
+
 /* Whether a short line starts by naming its author: "By …", "Bởi …", "Par …", "Von …". */
 static int by_prefix(const char *t)
 {
-	static const char *const prefixes[] = {"by ", "posted by ", "written by ", "bởi ", "tác giả",
-					       "par ", "von ", "por ", NULL};
+	static const char *const prefixes[] = {"by ", "posted by ", "post by ", "written by ", "submitted by ",
+					       "published by ", "bởi ", "tác giả", "par ", "von ", "por ", NULL};
 	for (int i = 0; prefixes[i]; i++)
 		if (util_strncaseeq(t, prefixes[i], strlen(prefixes[i])))
 			return 1;
@@ -1884,6 +1922,7 @@ static int by_prefix(const char *t)
 }
 
 struct hints {
+	int near;      /* looking around the article: a lead may be found */
 	char *author;  /* from rel=author or an author-like class */
 	char *lead;    /* from a lead-like class */
 	char *by_line; /* from a short "By Name" line, whatever its class */
@@ -1891,7 +1930,7 @@ struct hints {
 
 static void find_hints(struct page *pg, xmlNode *n, struct hints *h, int depth)
 {
-	for (; n && depth < MAX_DEPTH && (!h->author || !h->lead); n = n->next) {
+	for (; n && depth < MAX_DEPTH && (!h->author || (h->near && !h->lead)); n = n->next) {
 		if (n->type != XML_ELEMENT_NODE || dropped(n) || hidden(n))
 			continue;
 		char ci[512];
@@ -1909,7 +1948,8 @@ static void find_hints(struct page *pg, xmlNode *n, struct hints *h, int depth)
 			}
 			free(t);
 		}
-		if (!h->lead && matches(ci, LEAD_CLASSES) && box_class(n) != 2) {
+		if (!h->lead && h->near && matches(ci, LEAD_CLASSES) && box_class(n) != 2 &&
+		    !strstr(ci, "site-") && !strstr(ci, "blog-")) {
 			char *t = text_of(n);
 			if (chars(t) >= 40 && link_density(n) < 0.3) {
 				h->lead = t;
@@ -1922,7 +1962,7 @@ static void find_hints(struct page *pg, xmlNode *n, struct hints *h, int depth)
 			char *t = text_of(n);
 			if (by_prefix(t)) {
 				t = strip_by(t);
-				if (extract_byline(t)) {
+				if (extract_byline(t) || user_name(t)) {
 					h->by_line = t;
 					continue;
 				}
@@ -1948,18 +1988,38 @@ static xmlNode *common_ancestor(xmlNode *a, xmlNode *b)
 }
 
 /* The first paragraph of the body when it reads as prose: the lead of a page without one. */
+/* Up to three <p> elements, in document order. */
+static void first_paragraphs(xmlNode *n, xmlNode **ps, int *np, int depth)
+{
+	for (; n && *np < 3 && depth < MAX_DEPTH; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_el(n, "p"))
+			ps[(*np)++] = n;
+		else
+			first_paragraphs(n->children, ps, np, depth + 1);
+	}
+}
+
 static char *first_paragraph(const char *html)
 {
 	htmlDocPtr d = htmlReadMemory(html, (int)strlen(html), NULL, "UTF-8",
 				      HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
 					      HTML_PARSE_NONET);
-	xmlNode *p = d ? first_element(xmlDocGetRootElement(d), "p", 0) : NULL;
-	char *t = p ? text_of(p) : NULL;
-	xmlFreeDoc(d);
-	if (t && (chars(t) < 40 || !extract_prose(t))) {
-		free(t);
-		t = NULL;
+	xmlNode *ps[3];
+	int np = 0;
+	if (d)
+		first_paragraphs(xmlDocGetRootElement(d), ps, &np, 0);
+	char *t = NULL;
+	/* the first of the first three paragraphs that reads as prose (a caption may come first) */
+	for (int i = 0; i < np && !t; i++) {
+		t = text_of(ps[i]);
+		if (chars(t) < 40 || !extract_prose(t)) {
+			free(t);
+			t = NULL;
+		}
 	}
+	xmlFreeDoc(d);
 	return t;
 }
 
@@ -2101,10 +2161,13 @@ static struct feed *article_feed(struct page *pg, xmlNode *best, char *err, size
 	}
 	if (!summary && m->summary)
 		summary = text_to_html(m->summary);
-	struct hints h = {NULL, NULL, NULL};
-	/* Around the article first (the block holding its title and body), then the page. */
-	if (around)
-		find_hints(pg, around->children, &h, 0);
+	struct hints h = {1, NULL, NULL, NULL};
+	/* Around the article first (the block holding its title and body), then the page, for
+	 * the author only. */
+	xmlNode *near = around ? around : best ? best->parent : NULL;
+	if (near)
+		find_hints(pg, near->children, &h, 0);
+	h.near = 0;
 	find_hints(pg, xmlDocGetRootElement(pg->doc), &h, 0);
 	if (!author) {
 		author = h.author ? h.author : h.by_line;
