@@ -521,7 +521,7 @@ static int cmd_parse(const char *config_path, int config_given, int argc, char *
 	while (lead < data + len && isspace((unsigned char)*lead))
 		lead++;
 	const struct config_source *src = cfg ? source_for(cfg, what) : NULL;
-	if (!f && strstr(perr, "HTML page")) {
+	if (!f && parse_is_html(data, len)) {
 		/* An article or a listing page; a configured source with this URL lends its rules. */
 		struct extract_xpaths xp;
 		const char *slash = strrchr(what, '/');

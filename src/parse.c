@@ -1177,7 +1177,7 @@ static int latin_label(const char *label)
 	return 0;
 }
 
-static int looks_like_html(const char *data, size_t len)
+int parse_is_html(const char *data, size_t len)
 {
 	size_t n = len < 1024 ? len : 1024;
 	for (size_t i = 0; i + 5 <= n; i++)
@@ -1555,7 +1555,7 @@ static struct feed *parse_xml(const char *data, size_t len, const struct parse_o
 	} else if (!root_seen || (ret < 0 && c.format == FMT_UNKNOWN && !c.feed)) {
 		if (!root_seen || !err || !*err) {
 			c.feed = parse_dom(&c, tree, tree_len, opt, options, err, errlen);
-			if (!c.feed && looks_like_html(data, len))
+			if (!c.feed && parse_is_html(data, len))
 				util_errf(err, errlen, "an HTML page, not a feed (HTML pages are read by type = html sources)");
 		}
 	}

@@ -20,6 +20,10 @@ struct parse_options {
 struct feed *parse_feed(const char *data, size_t len, const struct parse_options *opt, char *err,
 			size_t errlen);
 
+/* Whether the bytes open like an HTML page (<html or <!doctype html in the first kilobyte): a
+ * document parse_feed refuses for that reason goes to the HTML extractor. */
+int parse_is_html(const char *data, size_t len);
+
 /* An encoding label iconv and libxml2 can use: common misspellings (utf8, latin-1, cp1258)
  * mapped, unknown labels NULL. */
 const char *charset_usable(const char *label);

@@ -209,10 +209,12 @@ static void parse_task(struct task *t)
 		.tz_offset = t->job->src->tz_offset,
 	};
 	t->feed = parse_feed(t->r.body, t->r.len, &po, t->perr, sizeof t->perr);
-	if (!t->feed && type == SOURCE_AUTO && !t->job->discovered_once && strstr(t->perr, "HTML page"))
-		t->discovered = extract_feed_link(t->r.body, t->r.len, t->r.final_url);
-	if (!t->feed && !t->discovered && type == SOURCE_AUTO && strstr(t->perr, "HTML page"))
-		extract_task(t);
+	if (!t->feed && type == SOURCE_AUTO && parse_is_html(t->r.body, t->r.len)) {
+		if (!t->job->discovered_once)
+			t->discovered = extract_feed_link(t->r.body, t->r.len, t->r.final_url);
+		if (!t->discovered)
+			extract_task(t);
+	}
 	/* The body is no longer needed: free it early to keep memory flat. */
 	free(t->r.body);
 	t->r.body = NULL;
