@@ -148,26 +148,15 @@ static void gather(struct buf *b, const xmlNode *n, int skip_dropped, int depth)
 	}
 }
 
-/* Characters of text under n, everything counted. */
-static size_t raw_len(const xmlNode *n, int depth)
-{
-	size_t k = 0;
-	for (; n && depth < MAX_DEPTH; n = n->next) {
-		if (n->type == XML_TEXT_NODE)
-			for (const char *p = (const char *)n->content; p && *p; p++)
-				k += !isspace((unsigned char)*p) && ((unsigned char)*p & 0xC0) != 0x80;
-		else if (n->type == XML_ELEMENT_NODE && !name_in(n, " script style "))
-			k += raw_len(n->children, depth + 1);
-	}
-	return k;
-}
+static int over(const xmlNode *n, size_t *left, int raw, int depth);
 
 /* Never part of an article.  A form is, unless it wraps the whole page (ASP.NET sites do). */
 static int dropped(const xmlNode *n)
 {
 	if (!name_in(n, DROPPED))
 		return 0;
-	return !is_el(n, "form") || raw_len(n->children, 0) < 1500;
+	size_t left = 1499;
+	return !is_el(n, "form") || !over(n->children, &left, 1, 0);
 }
 
 /* The text of n (with its children), white space squashed. */
@@ -184,25 +173,28 @@ static char *text_of(const xmlNode *n)
 	return t;
 }
 
-/* Whether the text under n is longer than limit characters; stops counting once it is. */
-static int over(const xmlNode *n, size_t *left, int depth)
+/* Whether there are more than *left characters of text under n, stopping as soon as there are;
+ * what is dropped is not counted, or with raw only scripts and styles. */
+static int over(const xmlNode *n, size_t *left, int raw, int depth)
 {
 	for (; n && depth < MAX_DEPTH; n = n->next) {
 		if (n->type == XML_TEXT_NODE) {
 			for (const char *p = (const char *)n->content; p && *p; p++)
 				if (!isspace((unsigned char)*p) && ((unsigned char)*p & 0xC0) != 0x80 && (*left)-- == 0)
 					return 1;
-		} else if (n->type == XML_ELEMENT_NODE && !dropped(n) && over(n->children, left, depth + 1)) {
+		} else if (n->type == XML_ELEMENT_NODE && !(raw ? name_in(n, " script style ") : dropped(n)) &&
+			   over(n->children, left, raw, depth + 1)) {
 			return 1;
 		}
 	}
 	return 0;
 }
 
+/* Whether the text under n is longer than limit characters. */
 static int text_len_over(const xmlNode *n, size_t limit)
 {
 	size_t left = limit;
-	return over(n->children, &left, 0);
+	return over(n->children, &left, 0, 0);
 }
 
 static int blank_text(const xmlNode *n)
@@ -1440,6 +1432,25 @@ static int same_text(xmlNode *n, const char *text)
 	return same;
 }
 
+/* What may come before an author's name: the length of the one t starts with, or 0.  With
+ * by_line, only those that start a "By …" line ("Theo …" names a source, "Author:" a field). */
+static size_t name_prefix(const char *t, int by_line)
+{
+	static const struct {
+		const char *text;
+		int by_line;
+	} prefixes[] = {{"posted by ", 1}, {"post by ", 1},  {"written by ", 1}, {"submitted by ", 1},
+			{"published by ", 1}, {"by ", 1},    {"tác giả:", 1},    {"tác giả ", 1},
+			{"bởi ", 1},          {"author:", 0}, {"theo ", 0},       {"par ", 1},
+			{"von ", 1},          {"por ", 1}};
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+		size_t k = strlen(prefixes[i].text);
+		if ((prefixes[i].by_line || !by_line) && util_strncaseeq(t, prefixes[i].text, k))
+			return k;
+	}
+	return 0;
+}
+
 /* "By Jane Roe · 2 December 2025", "Tác giả: Trọng Toàn" → the name. */
 static char *strip_by(char *t)
 {
@@ -1449,16 +1460,11 @@ static char *strip_by(char *t)
 		if (c)
 			*c = '\0';
 	}
-	static const char *const prefixes[] = {"posted by ", "post by ", "written by ", "submitted by ",
-					       "published by ", "by ", "tác giả:", "tác giả ", "bởi ", "author:",
-					       "theo ", "par ", "von ", "por ", NULL};
-	for (int i = 0; prefixes[i]; i++) {
-		size_t k = strlen(prefixes[i]);
-		if (util_strncaseeq(t, prefixes[i], k)) {
-			char *s = text_squash(t + k);
-			free(t);
-			return s;
-		}
+	size_t k = name_prefix(t, 0);
+	if (k) {
+		char *n = text_squash(t + k);
+		free(t);
+		return n;
 	}
 	return t;
 }
@@ -1913,12 +1919,7 @@ static int user_name(const char *t)
 /* Whether a short line starts by naming its author: "By …", "Bởi …", "Par …", "Von …". */
 static int by_prefix(const char *t)
 {
-	static const char *const prefixes[] = {"by ", "posted by ", "post by ", "written by ", "submitted by ",
-					       "published by ", "bởi ", "tác giả", "par ", "von ", "por ", NULL};
-	for (int i = 0; prefixes[i]; i++)
-		if (util_strncaseeq(t, prefixes[i], strlen(prefixes[i])))
-			return 1;
-	return 0;
+	return name_prefix(t, 1) > 0;
 }
 
 struct hints {
