@@ -1,6 +1,16 @@
 # Shared by the benchmark scripts (POSIX sh; sourced).  The caller sets $work (its temporary
 # folder) and keeps the PIDs to stop in $pids.
 
+# bench_workdir : a temporary folder $work (readable by nginx's workers) to cd into, removed at
+# exit together with every server whose PID is in $pids.
+bench_workdir() {
+	work=$(mktemp -d)
+	chmod 755 "$work" # nginx workers run as an unprivileged user
+	pids=
+	trap 'for p in $pids; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT INT TERM
+	cd "$work"
+}
+
 # start_nginx PORT TYPES SERVER : one nginx worker on 127.0.0.1:PORT, everything under
 # $work/nginx; TYPES is the inside of a types {} block, SERVER the inside of the server {} block
 # after its listen line.  Adds the PID to $pids.

@@ -8,15 +8,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/bench/lib.sh"
 bin=$root/tidings
 counts=${BENCH_FEEDS:-1000 10000}
-work=$(mktemp -d)
-chmod 755 "$work" # nginx workers run as an unprivileged user
-pids=
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null || true; done
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-cd "$work"
+bench_workdir
 
 echo "== polling: generating 1,000 feeds of ~200 KB (62 items each)"
 python3 "$root/bench/gen_feeds.py" feeds 1000

@@ -14,15 +14,7 @@ items=${BENCH_ITEMS:-1000000}
 secs=${BENCH_SECONDS:-5}
 cats=100
 per=$((items / cats))
-work=$(mktemp -d)
-chmod 755 "$work" # nginx workers run as an unprivileged user
-pids=
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null || true; done
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-cd "$work"
+bench_workdir
 
 {
 	printf '[site]\ntitle = Bench\noutput = public\ndatabase = var/bench.db\nlisten = 127.0.0.1:0\n'
