@@ -265,6 +265,22 @@ rfc822() { LC_ALL=C date -u -d "@$1" '+%a, %d %b %Y %H:%M:%S GMT'; }
 
 # write_rss FILE PREFIX N... : RSS 2.0 with items "PREFIX item N" (guid PREFIX-N), dated from $now
 # (seconds; the test sets it) a day ago plus N times ten minutes; a <ttl> when $TTL is set.
+# site_conf TITLE DIR [SITE-LINES...] : $T/DIR/conf.ini holding a [site] section for a poll
+# test (output and database in $T/DIR, no server, 1m interval, 5s timeout) plus SITE-LINES; sets
+# CONF and D.
+site_conf() {
+	_title=$1
+	D=$T/$2
+	shift 2
+	mkdir -p "$D"
+	CONF=$D/conf.ini
+	{
+		printf '[site]\ntitle = %s\nlink = http://127.0.0.1:9/\noutput = %s/public\n' "$_title" "$D"
+		printf 'database = %s/var/t.db\nlisten =\npoll_interval = 1m\ntimeout = 5s\n' "$D"
+		for _l in "$@"; do echo "$_l"; done
+	} >"$CONF"
+}
+
 write_rss() {
 	_f=$1
 	_p=$2

@@ -21,16 +21,8 @@ LOG=$FX_LOG
 
 # newconf DIR [SITE-LINES...] : $T/DIR/conf.ini with [site] and [category news]; sets CONF, D.
 newconf() {
-	D=$T/$1
-	shift
-	mkdir -p "$D"
-	CONF=$D/conf.ini
-	{
-		printf '[site]\ntitle = E2E poll\nlink = http://127.0.0.1:9/\noutput = %s/public\n' "$D"
-		printf 'database = %s/var/t.db\nlisten =\npoll_interval = 1m\ntimeout = 5s\n' "$D"
-		for _l in "$@"; do echo "$_l"; done
-		printf '\n[category news]\ntitle = News\n'
-	} >"$CONF"
+	site_conf "E2E poll" "$@"
+	printf '\n[category news]\ntitle = News\n' >>"$CONF"
 }
 # src NAME URL [LINES...] : appends a feed source (allow_private = yes unless PRIV is set empty).
 src() {

@@ -20,15 +20,7 @@ LOG=$FX_LOG
 # newconf DIR [SITE-LINES...] : $T/DIR/conf.ini with [site]; sets CONF, D.  Categories and
 # sources are appended with cat/src.
 newconf() {
-	D=$T/$1
-	shift
-	mkdir -p "$D"
-	CONF=$D/conf.ini
-	{
-		printf '[site]\ntitle = E2E items\nlink = http://127.0.0.1:9/\noutput = %s/public\n' "$D"
-		printf 'database = %s/var/t.db\nlisten =\npoll_interval = 1m\ntimeout = 5s\n' "$D"
-		for _l in "$@"; do echo "$_l"; done
-	} >"$CONF"
+	site_conf "E2E items" "$@"
 }
 cat_() { printf '\n[category %s]\ntitle = %s\n' "$1" "$1" >>"$CONF"; }
 # src NAME URL CATEGORY [LINES...]
