@@ -87,8 +87,8 @@ static char *decode_page(const char *data, size_t len, const char *http_charset,
 	if (!label && !utf16(meta)) /* a <meta> naming UTF-16 is read as UTF-8 (WHATWG): a page
 				       that could be read this far is not UTF-16 */
 		label = charset_usable(meta);
-	if (!label) /* no usable label: UTF-8 when the bytes are, else the web's default */
-		return charset_utf8_valid(data, len) ? NULL : to_utf8(data, len, "WINDOWS-1252", outlen);
+	if (!label) /* no usable label: UTF-8, unless the bytes are a single-byte code page's */
+		return charset_latin_bytes(data, len) ? to_utf8(data, len, "WINDOWS-1252", outlen) : NULL;
 	if (util_strcaseeq(label, "UTF-8"))
 		return NULL;
 	/* A label on bytes that are valid UTF-8 with multi-byte characters is a lie: a legacy

@@ -1125,25 +1125,39 @@ int charset_utf8_in_disguise(const char *data, size_t len)
 	return charset_utf8_valid(data, len) > 0;
 }
 
-int charset_utf8_valid(const char *data, size_t len)
+/* Counts the valid multi-byte UTF-8 sequences and the bytes that start none. */
+static void utf8_count(const char *data, size_t len, size_t *multi, size_t *bad)
 {
-	int multi = 0;
 	const unsigned char *p = (const unsigned char *)data, *end = p + len;
+	*multi = *bad = 0;
 	while (p < end) {
 		if (*p < 0x80) {
 			p++;
 			continue;
 		}
-		int k = (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2 : (*p & 0xF8) == 0xF0 ? 3 : -1;
-		if (k < 0 || *p == 0xC0 || *p == 0xC1 || end - p <= k)
-			return 0;
-		for (int i = 1; i <= k; i++)
-			if ((p[i] & 0xC0) != 0x80)
-				return 0;
-		multi = 1;
-		p += k + 1;
+		size_t k = utf8_seq(p, end);
+		if (k) {
+			++*multi;
+			p += k;
+		} else {
+			++*bad;
+			p++;
+		}
 	}
-	return multi ? 1 : -1;
+}
+
+int charset_utf8_valid(const char *data, size_t len)
+{
+	size_t multi, bad;
+	utf8_count(data, len, &multi, &bad);
+	return bad ? 0 : multi ? 1 : -1;
+}
+
+int charset_latin_bytes(const char *data, size_t len)
+{
+	size_t multi, bad;
+	utf8_count(data, len, &multi, &bad);
+	return bad && !multi;
 }
 
 /* An encoding label libxml2 can use: common misspellings mapped, unknown labels dropped (the

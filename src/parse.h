@@ -32,6 +32,9 @@ const char *charset_usable(const char *label);
  * case, when a Latin (or any single-byte) label on the bytes is a lie. */
 int charset_utf8_valid(const char *data, size_t len);
 int charset_utf8_in_disguise(const char *data, size_t len);
+/* Bytes with invalid UTF-8 sequences and not one valid multi-byte one: a legacy single-byte text
+ * (read as windows-1252).  Valid UTF-8 with a stray bad byte is UTF-8 still. */
+int charset_latin_bytes(const char *data, size_t len);
 /* len bytes in charset (an iconv name) as UTF-8, a new buffer (its length in outlen); bytes iconv
  * cannot read become U+FFFD.  NULL when iconv does not know the charset. */
 char *charset_to_utf8(const char *data, size_t len, const char *charset, size_t *outlen);

@@ -966,6 +966,19 @@ static void test_odd_declarations(void **state)
 	feed_free(f);
 }
 
+/* A UTF-8 page without a label and with one stray byte (mojibake already in the page) stays
+ * UTF-8: its Vietnamese text is not made worse by reading it all as windows-1252. */
+static void test_stray_byte_stays_utf8(void **state)
+{
+	(void)state;
+	const char *html = "<html><head><title>Vi\xE1\xBB\x87t Nam - News</title></head><body><div class='art'>"
+			   "<h1>Vi\xE1\xBB\x87t Nam</h1>" BODY "<p>L\xFFy l\xFFi m\xC3\xA3 b\xFFo m\xFFt</p></div></body></html>";
+	struct extract_options opt = {.link = BASE "viet-nam-2024.html"};
+	struct feed *f = article(html, &opt);
+	assert_string_equal(f->items[0].title, "Vi\xE1\xBB\x87t Nam");
+	feed_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1005,6 +1018,7 @@ int main(void)
 		cmocka_unit_test(test_flat_list_dates),
 		cmocka_unit_test(test_xpath_odd_nodes),
 		cmocka_unit_test(test_odd_declarations),
+		cmocka_unit_test(test_stray_byte_stays_utf8),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
