@@ -85,7 +85,7 @@ asan:
 # corpus in tests/fuzz/corpus/ (plus the test inputs in tests/data/TARGET, read only); a crash
 # leaves its input in build/fuzz/ and fails the target.
 FUZZ_SECONDS ?= 30
-FUZZERS := parse date html
+FUZZERS := parse date html sanitize
 fuzz:
 	@sh mk/deps.sh 'fuzzer:clang|clang,libclang-rt-14-dev'
 	$(MAKE) FLAVOUR=fuzz fuzz-run

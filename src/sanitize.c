@@ -6,43 +6,68 @@
 
 #include <libxml/HTMLparser.h>
 #include <libxml/uri.h>
+#include <utf8proc.h>
 
 #include "buf.h"
 #include "feed.h"
 #include "util.h"
 
-/* Elements kept, with the attributes each may keep (besides the global ones). */
-static const struct {
+/* How the fast path (below) reads an element; F_NO sends the fragment to the parser. */
+enum fast {
+	F_NO,
+	F_PHRASE, /* text-level: anywhere but directly in a list */
+	F_VOID,   /* text-level, no end tag (br, img) */
+	F_BLOCK,  /* holds text-level content only (p, h1-h6, figcaption) */
+	F_FLOW,   /* holds blocks too (div, blockquote, figure) */
+	F_LIST,   /* holds list items only */
+	F_ITEM,   /* li: holds blocks, only in a list */
+	F_RULE,   /* hr: a void block */
+};
+
+/* Elements kept, with the attributes each may keep (besides the global ones); sorted by name. */
+static const struct allowed {
 	const char *name;
 	const char *attrs; /* space-separated, with leading and trailing space */
 	int empty;         /* void element: no end tag */
+	enum fast fast;
 } allowed[] = {
-	{"a", " href title ", 0},        {"abbr", " title ", 0},      {"acronym", " title ", 0},
-	{"address", "", 0},              {"audio", " src controls ", 0},
-	{"b", "", 0},                    {"bdi", "", 0},              {"bdo", " dir ", 0},
-	{"big", "", 0},                  {"blockquote", " cite ", 0}, {"br", "", 1},
-	{"caption", "", 0},              {"cite", "", 0},             {"code", "", 0},
-	{"col", " span ", 1},            {"colgroup", " span ", 0},   {"dd", "", 0},
-	{"del", " cite datetime ", 0},   {"details", " open ", 0},    {"dfn", "", 0},
-	{"div", "", 0},                  {"dl", "", 0},               {"dt", "", 0},
-	{"em", "", 0},                   {"figcaption", "", 0},       {"figure", "", 0},
-	{"h1", "", 0},                   {"h2", "", 0},               {"h3", "", 0},
-	{"h4", "", 0},                   {"h5", "", 0},               {"h6", "", 0},
-	{"hr", "", 1},                   {"i", "", 0},                {"img", " src alt width height ", 1},
-	{"ins", " cite datetime ", 0},   {"kbd", "", 0},              {"li", " value ", 0},
-	{"mark", "", 0},                 {"ol", " start type reversed ", 0},
-	{"p", "", 0},                    {"pre", "", 0},              {"q", " cite ", 0},
-	{"rp", "", 0},                   {"rt", "", 0},               {"ruby", "", 0},
-	{"s", "", 0},                    {"samp", "", 0},             {"small", "", 0},
-	{"source", " src type ", 1},     {"span", "", 0},             {"strike", "", 0},
-	{"strong", "", 0},               {"sub", "", 0},              {"summary", "", 0},
-	{"sup", "", 0},                  {"table", " summary ", 0},   {"tbody", "", 0},
-	{"td", " colspan rowspan headers ", 0},
-	{"tfoot", "", 0},                {"th", " colspan rowspan scope headers ", 0},
-	{"thead", "", 0},                {"time", " datetime ", 0},   {"tr", "", 0},
-	{"tt", "", 0},                   {"u", "", 0},                {"ul", "", 0},
-	{"var", "", 0},                  {"video", " src controls poster width height ", 0},
-	{"wbr", "", 1},
+	{"a", " href title ", 0, F_PHRASE},        {"abbr", " title ", 0, F_PHRASE},
+	{"acronym", " title ", 0, F_PHRASE},       {"address", "", 0, F_NO},
+	{"audio", " src controls ", 0, F_NO},      {"b", "", 0, F_PHRASE},
+	{"bdi", "", 0, F_NO},                      {"bdo", " dir ", 0, F_NO},
+	{"big", "", 0, F_PHRASE},                  {"blockquote", " cite ", 0, F_FLOW},
+	{"br", "", 1, F_VOID},                     {"caption", "", 0, F_NO},
+	{"cite", "", 0, F_PHRASE},                 {"code", "", 0, F_PHRASE},
+	{"col", " span ", 1, F_NO},                {"colgroup", " span ", 0, F_NO},
+	{"dd", "", 0, F_NO},                       {"del", " cite datetime ", 0, F_PHRASE},
+	{"details", " open ", 0, F_NO},            {"dfn", "", 0, F_PHRASE},
+	{"div", "", 0, F_FLOW},                    {"dl", "", 0, F_NO},
+	{"dt", "", 0, F_NO},                       {"em", "", 0, F_PHRASE},
+	{"figcaption", "", 0, F_BLOCK},            {"figure", "", 0, F_FLOW},
+	{"h1", "", 0, F_BLOCK},                    {"h2", "", 0, F_BLOCK},
+	{"h3", "", 0, F_BLOCK},                    {"h4", "", 0, F_BLOCK},
+	{"h5", "", 0, F_BLOCK},                    {"h6", "", 0, F_BLOCK},
+	{"hr", "", 1, F_RULE},                     {"i", "", 0, F_PHRASE},
+	{"img", " src alt width height ", 1, F_VOID},
+	{"ins", " cite datetime ", 0, F_PHRASE},   {"kbd", "", 0, F_PHRASE},
+	{"li", " value ", 0, F_ITEM},              {"mark", "", 0, F_PHRASE},
+	{"ol", " start type reversed ", 0, F_LIST},
+	{"p", "", 0, F_BLOCK},                     {"pre", "", 0, F_NO},
+	{"q", " cite ", 0, F_PHRASE},              {"rp", "", 0, F_NO},
+	{"rt", "", 0, F_NO},                       {"ruby", "", 0, F_NO},
+	{"s", "", 0, F_PHRASE},                    {"samp", "", 0, F_PHRASE},
+	{"small", "", 0, F_PHRASE},                {"source", " src type ", 1, F_NO},
+	{"span", "", 0, F_PHRASE},                 {"strike", "", 0, F_PHRASE},
+	{"strong", "", 0, F_PHRASE},               {"sub", "", 0, F_PHRASE},
+	{"summary", "", 0, F_NO},                  {"sup", "", 0, F_PHRASE},
+	{"table", " summary ", 0, F_NO},           {"tbody", "", 0, F_NO},
+	{"td", " colspan rowspan headers ", 0, F_NO},
+	{"tfoot", "", 0, F_NO},                    {"th", " colspan rowspan scope headers ", 0, F_NO},
+	{"thead", "", 0, F_NO},                    {"time", " datetime ", 0, F_PHRASE},
+	{"tr", "", 0, F_NO},                       {"tt", "", 0, F_PHRASE},
+	{"u", "", 0, F_PHRASE},                    {"ul", "", 0, F_LIST},
+	{"var", "", 0, F_PHRASE},                  {"video", " src controls poster width height ", 0, F_NO},
+	{"wbr", "", 1, F_NO},
 };
 
 static const char *const global_attrs = " title lang dir ";
@@ -70,12 +95,15 @@ static int in_list(const char *list, const char *name)
 	return 0;
 }
 
+static int by_name(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct allowed *)elem)->name);
+}
+
 static int find_allowed(const char *name)
 {
-	for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
-		if (!strcmp(allowed[i].name, name))
-			return (int)i;
-	return -1;
+	const struct allowed *a = bsearch(name, allowed, sizeof allowed / sizeof allowed[0], sizeof allowed[0], by_name);
+	return a ? (int)(a - allowed) : -1;
 }
 
 /* Returns a new absolute http(s)/mailto URL, a relative one when there is no web base, or NULL
@@ -137,6 +165,23 @@ static char *safe_url(const char *raw, const char *base)
 		return out; /* NULL when even the encoded form does not resolve: the URL goes */
 	}
 	return url;
+}
+
+/* Writes the attribute an="value" of allowed element idx when it is kept: an (lower case) is
+ * allowed there, and a URL survives safe_url. */
+static void write_attr(struct buf *out, int idx, const char *an, const char *value, const char *base)
+{
+	if (!an[0] || (!in_list(global_attrs, an) && !in_list(allowed[idx].attrs, an)))
+		return;
+	char *keep = in_list(url_attrs, an) ? safe_url(value, base) : xstrdup(value);
+	if (!keep)
+		return;
+	buf_addc(out, ' ');
+	buf_adds(out, an);
+	buf_adds(out, "=\"");
+	text_html_escape(out, keep, 1);
+	buf_addc(out, '"');
+	free(keep);
 }
 
 /* The sanitiser runs on libxml2's HTML parser in SAX mode: the parser repairs the markup
@@ -203,16 +248,7 @@ static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
 	for (const xmlChar **a = atts; a && a[0]; a += 2) {
 		char an[32];
 		lower_name(a[0], an, sizeof an);
-		if (!an[0] || (!in_list(global_attrs, an) && !in_list(allowed[idx].attrs, an)))
-			continue;
-		const char *value = a[1] ? (const char *)a[1] : "";
-		char *keep = in_list(url_attrs, an) ? safe_url(value, x->base) : xstrdup(value);
-		if (!keep)
-			continue;
-		buf_printf(&x->out, " %s=\"", an);
-		text_html_escape(&x->out, keep, 1);
-		buf_addc(&x->out, '"');
-		free(keep);
+		write_attr(&x->out, idx, an, a[1] ? (const char *)a[1] : "", x->base);
 	}
 	buf_addc(&x->out, '>');
 }
@@ -249,16 +285,19 @@ static void on_error(void *ctx, const char *msg, ...)
 	(void)msg;
 }
 
-char *sanitize_html(const char *html, const char *base)
+/* Trims s in place and returns it. */
+static char *trimmed(char *s)
+{
+	char *t = util_trim(s);
+	if (t != s)
+		memmove(s, t, strlen(t) + 1);
+	return s;
+}
+
+char *sanitize_html_parser(const char *html, const char *base)
 {
 	if (!html)
 		return NULL;
-	if (!strpbrk(html, "<>&")) { /* plain text is its own sanitised HTML */
-		char *s = xstrdup(html), *t = util_trim(s);
-		if (t != s)
-			memmove(s, t, strlen(t) + 1);
-		return s;
-	}
 	struct sax *x = xcalloc(1, sizeof *x);
 	buf_init(&x->out, 0);
 	x->base = base;
@@ -286,8 +325,253 @@ char *sanitize_html(const char *html, const char *base)
 	buf_release(&in);
 	char *s = buf_take(&x->out, NULL);
 	free(x);
-	char *t = util_trim(s);
-	if (t != s)
-		memmove(s, t, strlen(t) + 1);
-	return s;
+	return trimmed(s);
+}
+
+/* The fast path.  Most feed content is markup as plain as <p>text <a href="...">link</a></p>:
+ * allowlisted elements nested where libxml2's HTML parser closes nothing on its own, quoted
+ * attributes, a few entities, valid UTF-8.  A strict scanner writes such markup out itself, the
+ * bytes the parser path writes for it; anything else (a comment, a script, an unknown or
+ * misnested element, an entity outside the table, a stray '<', a character the parser would
+ * drop) sends the whole fragment to the parser.  test_sanitize and fuzz_sanitize hold the two
+ * paths to the same output. */
+#define FAST_DEPTH 64
+
+/* Whether an element of class cls (allowed[] index idx) may open inside one of class top (index
+ * top_idx) without the parser closing anything first. */
+static int fast_fits(enum fast cls, int idx, enum fast top, int top_idx)
+{
+	switch (cls) {
+	case F_ITEM:
+		return top == F_LIST;
+	case F_BLOCK:
+	case F_FLOW:
+	case F_LIST:
+	case F_RULE:
+		return top == F_FLOW || top == F_ITEM;
+	case F_PHRASE:
+	case F_VOID:
+		/* <a> closes an open <a> */
+		return top != F_LIST && !(idx == top_idx && !strcmp(allowed[idx].name, "a"));
+	default:
+		return 0;
+	}
+}
+
+/* Reads the character reference or entity at p ('&') into out (UTF-8, at least 5 bytes);
+ * returns its length in the input, or 0 when the parser had better read it. */
+static size_t fast_entity(const char *p, char *out)
+{
+	static const struct {
+		const char *ref, *text;
+	} named[] = {{"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&nbsp;", "\xC2\xA0"}};
+	for (size_t i = 0; i < sizeof named / sizeof named[0]; i++) {
+		size_t n = strlen(named[i].ref);
+		if (!strncmp(p, named[i].ref, n)) {
+			strcpy(out, named[i].text);
+			return n;
+		}
+	}
+	if (p[1] != '#')
+		return 0;
+	int hex = p[2] == 'x';
+	const char *d = p + 2 + hex;
+	long v = 0;
+	size_t nd = 0;
+	for (; nd < 6 && (hex ? isxdigit((unsigned char)d[nd]) : isdigit((unsigned char)d[nd])); nd++)
+		v = v * (hex ? 16 : 10) + (isdigit((unsigned char)d[nd]) ? d[nd] - '0' : (tolower((unsigned char)d[nd]) - 'a' + 10));
+	/* printable characters only: the parser drops or rewrites the rest */
+	if (!nd || d[nd] != ';' || v < 0x20 || (v >= 0x7F && v <= 0x9F) || (v >= 0xD800 && v <= 0xDFFF) ||
+	    v == 0xFFFE || v == 0xFFFF || v > 0x10FFFF)
+		return 0;
+	out[utf8proc_encode_char((utf8proc_int32_t)v, (utf8proc_uint8_t *)out)] = '\0';
+	return (size_t)(d + nd + 1 - p);
+}
+
+/* The length of the text run at p: bytes up to '<', '&', quote (when not 0) or the end, all of
+ * them characters the parser passes through unchanged; *stop is set when the run ends at a byte
+ * it does not. */
+static size_t fast_text(const char *p, char quote, int *stop)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t i = 0;
+	*stop = 0;
+	for (;;) {
+		unsigned char c = s[i];
+		if (c >= 0x20 && c < 0x80 && c != '<' && c != '&' && c != (unsigned char)quote) {
+			i++;
+		} else if (c == '\t' || c == '\n') {
+			i++;
+		} else if (c >= 0x80) {
+			utf8proc_int32_t cp;
+			utf8proc_ssize_t k = utf8proc_iterate(s + i, 4, &cp);
+			if (k <= 0 || cp == 0xFFFE || cp == 0xFFFF) {
+				*stop = 1;
+				return i;
+			}
+			i += (size_t)k;
+		} else {
+			*stop = c != '<' && c != '&' && c != '\0' && c != (unsigned char)quote;
+			return i;
+		}
+	}
+}
+
+/* Reads an element or attribute name at *pp ([A-Za-z][A-Za-z0-9]*, or with '-' inside for an
+ * attribute) into out in lower case; 0 when there is none or it does not fit. */
+static int fast_name(const char **pp, char *out, size_t n, int attr)
+{
+	const char *p = *pp;
+	size_t i = 0;
+	if (!isalpha((unsigned char)*p))
+		return 0;
+	while (isalnum((unsigned char)p[i]) || (attr && p[i] == '-' && i)) {
+		if (i + 1 >= n)
+			return 0;
+		out[i] = (char)tolower((unsigned char)p[i]);
+		i++;
+	}
+	out[i] = '\0';
+	*pp = p + i;
+	return 1;
+}
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n';
+}
+
+/* A start tag at p (just past '<'): writes it when kept, pushes it on the stack; returns the
+ * position after '>', or NULL for the parser. */
+static const char *fast_start(const char *p, struct buf *out, signed char *stack, int *depth,
+			      struct buf *val, const char *base)
+{
+	char name[16];
+	if (!fast_name(&p, name, sizeof name, 0))
+		return NULL;
+	int idx = find_allowed(name);
+	if (idx < 0 || allowed[idx].fast == F_NO)
+		return NULL;
+	int top_idx = *depth ? stack[*depth - 1] : -1;
+	enum fast top = top_idx >= 0 ? allowed[top_idx].fast : F_FLOW;
+	if (!fast_fits(allowed[idx].fast, idx, top, top_idx))
+		return NULL;
+	size_t tag_at = out->len;
+	buf_addc(out, '<');
+	buf_adds(out, name);
+	char seen[8][16];
+	int nseen = 0;
+	for (;;) {
+		int blank = 0;
+		while (is_blank(*p)) {
+			p++;
+			blank = 1;
+		}
+		if (*p == '>' || (p[0] == '/' && p[1] == '>' && allowed[idx].empty))
+			break;
+		char an[16];
+		if (!blank || nseen == 8 || !fast_name(&p, an, sizeof an, 1) || (*p != '=' && !is_blank(*p) && *p != '>'))
+			goto parser;
+		for (int i = 0; i < nseen; i++)
+			if (!strcmp(seen[i], an))
+				goto parser; /* the parser keeps the first of two */
+		strcpy(seen[nseen++], an);
+		buf_reset(val);
+		if (*p == '=') {
+			char q = *++p;
+			if (q != '"' && q != '\'')
+				goto parser;
+			for (p++; *p != q;) {
+				int stop;
+				size_t n = fast_text(p, q, &stop);
+				if (!n && !*p)
+					goto parser;
+				if (n) {
+					buf_add(val, p, n);
+					p += n;
+					continue;
+				}
+				if (stop || *p == '<')
+					goto parser;
+				char ch[8];
+				size_t k = fast_entity(p, ch);
+				if (!k)
+					goto parser;
+				buf_adds(val, ch);
+				p += k;
+			}
+			p++;
+			if (!is_blank(*p) && *p != '>' && *p != '/')
+				goto parser;
+		}
+		write_attr(out, idx, an, buf_str(val), base);
+	}
+	buf_addc(out, '>');
+	if (!allowed[idx].empty) {
+		if (*depth == FAST_DEPTH)
+			goto parser;
+		stack[(*depth)++] = (signed char)idx;
+	}
+	return p + (*p == '/' ? 2 : 1);
+parser:
+	out->len = tag_at;
+	return NULL;
+}
+
+/* Writes the sanitised form of html to out when the fast path can read all of it; returns 0
+ * (out then holds a partial result) when the parser must. */
+static int sanitize_fast(const char *html, const char *base, struct buf *out)
+{
+	signed char stack[FAST_DEPTH];
+	int depth = 0;
+	struct buf val;
+	buf_init(&val, 0);
+	const char *p = html;
+	int ok = 0;
+	for (;;) {
+		int stop;
+		size_t n = fast_text(p, 0, &stop);
+		text_html_escape_n(out, p, n, 0);
+		p += n;
+		if (stop)
+			break;
+		if (!*p) {
+			ok = depth == 0; /* the parser would close what is open: close nothing here */
+			break;
+		}
+		if (*p == '&') {
+			char ch[8];
+			size_t k = fast_entity(p, ch);
+			if (!k)
+				break;
+			text_html_escape(out, ch, 0);
+			p += k;
+		} else if (p[1] == '/') {
+			char name[16];
+			const char *q = p + 2;
+			if (!depth || !fast_name(&q, name, sizeof name, 0) || *q != '>' ||
+			    strcmp(name, allowed[stack[depth - 1]].name))
+				break;
+			buf_printf(out, "</%s>", name);
+			depth--;
+			p = q + 1;
+		} else if (!(p = fast_start(p + 1, out, stack, &depth, &val, base))) {
+			break;
+		}
+	}
+	buf_release(&val);
+	return ok;
+}
+
+char *sanitize_html(const char *html, const char *base)
+{
+	if (!html)
+		return NULL;
+	struct buf out;
+	buf_init(&out, 0);
+	if (!sanitize_fast(html, base, &out)) {
+		buf_release(&out);
+		return sanitize_html_parser(html, base);
+	}
+	return trimmed(buf_take(&out, NULL));
 }

@@ -145,7 +145,10 @@ static void run_cases(const struct san_case *cases, size_t n)
 	int bad = 0;
 	for (size_t i = 0; i < n; i++) {
 		char *got = sanitize_html(cases[i].in, cases[i].base);
+		char *parsed = sanitize_html_parser(cases[i].in, cases[i].base);
 		const char *why = got ? audit(got) : "NULL";
+		if (!why && strcmp(got, parsed))
+			why = "the parser path alone gives another answer";
 		if (!got || strcmp(got, cases[i].want) || why) {
 			char *a = esc(cases[i].in), *b = esc(got), *c = esc(cases[i].want);
 			print_error("case %zu (base %s): %s\n    got  %s\n    want %s\n", i,
@@ -157,6 +160,7 @@ static void run_cases(const struct san_case *cases, size_t n)
 			free(c);
 			bad++;
 		}
+		free(parsed);
 		free(got);
 	}
 	if (bad)
@@ -540,6 +544,170 @@ static void test_deep_script_dropped(void **state)
 	assert_false(style);
 }
 
+/* The fast path against the parser: fragments built at random the way feed content is made
+ * (blocks, lists, inline markup, attributes, entities, UTF-8) with now and then a piece that
+ * must send them to the parser (a comment, a script, a table, a stray '<', an unclosed or
+ * misnested element, a bad byte), each sanitised both ways. */
+struct gen {
+	uint32_t seed;
+	char out[4096];
+	size_t len;
+	int fast_only; /* no disruptive pieces: the fragment stays within the fast path */
+};
+
+static uint32_t gen_next(struct gen *g, uint32_t n)
+{
+	g->seed = g->seed * 1103515245u + 12345u;
+	return (g->seed >> 8) % n;
+}
+
+static void gen_put(struct gen *g, const char *s)
+{
+	size_t n = strlen(s);
+	if (g->len + n < sizeof g->out) {
+		memcpy(g->out + g->len, s, n);
+		g->len += n;
+	}
+	g->out[g->len] = '\0';
+}
+
+static void gen_text(struct gen *g)
+{
+	static const char *const text[] = {
+		"text ", "Vi\xE1\xBB\x87t Nam ", "a &amp; b ", "&lt;tag&gt; ", "&nbsp;", "&#233;", "&#x1EBF;",
+		"2 > 1 ", "\"q\" 'q' ", "\n", "\t", " ", "\xE6\x97\xA5\xE6\x9C\xAC ", "&quot;x&quot; ",
+	};
+	static const char *const odd[] = {
+		"&eacute;", "&#0;", "&#128;", "&#10;", "&bogus; ", "AT&T ", "1 < 2 ", "\r\n", "\x01", "\xC3",
+		"\xEF\xBF\xBE", "<!-- c -->", "<script>x</script>", "<unknown>", "</b>", "<table><td>t",
+		"<pre>p</pre>", "<p/>", "<wbr>", "&AMP;", "&#x;", "<",
+	};
+	if (!g->fast_only && gen_next(g, 40) == 0)
+		gen_put(g, odd[gen_next(g, sizeof odd / sizeof odd[0])]);
+	else
+		gen_put(g, text[gen_next(g, sizeof text / sizeof text[0])]);
+}
+
+static const char *gen_attrs(struct gen *g, const char *name)
+{
+	static const char *const a_attrs[] = {
+		"", " href=\"/x?a=1&amp;b=2\"", " href='https://example.org/a b'", " title=\"t\" href=\"javascript:alert(1)\"",
+		" HREF=\"../up\" onclick=\"x()\"", " href=\"mailto:a@b.c\"", " href=\"#frag\" rel=\"nofollow\"",
+		" href=\"https://example.org/\xE1\xBA\xA3nh\"", " href=\"  /sp  \"", " href=\"&#106;avascript:x\"",
+	};
+	static const char *const img_attrs[] = {
+		" src=\"/i.jpg\" alt=\"\xE1\xBA\xA3nh\"", " src=\"x.png\" width=\"10\" height=\"20\"",
+		" src=\"data:image/png;base64,xx\" alt=\"\"", " src='//cdn.example.org/i.png' loading=\"lazy\"", " alt",
+	};
+	static const char *const any_attrs[] = {"", "", "", " class=\"lead\"", " title=\"a&quot;b\"", " lang=\"vi\"",
+						 " style=\"color:red\"", " dir=\"rtl\" id=\"x\""};
+	static const char *const odd_attrs[] = {" title=a", " title=\"x\" title=\"y\"", " title = \"x\"",
+						 " title=\"<b>\"", " data-x=\"1\"/"};
+	if (!g->fast_only && gen_next(g, 30) == 0)
+		return odd_attrs[gen_next(g, sizeof odd_attrs / sizeof odd_attrs[0])];
+	if (!strcmp(name, "a"))
+		return a_attrs[gen_next(g, sizeof a_attrs / sizeof a_attrs[0])];
+	if (!strcmp(name, "img"))
+		return img_attrs[gen_next(g, sizeof img_attrs / sizeof img_attrs[0])];
+	return any_attrs[gen_next(g, sizeof any_attrs / sizeof any_attrs[0])];
+}
+
+static void gen_element(struct gen *g, const char *name, int depth, void (*inner)(struct gen *, int))
+{
+	char tag[256];
+	int upper = !g->fast_only && gen_next(g, 20) == 0;
+	snprintf(tag, sizeof tag, "<%s%s>", upper ? "B" : name, upper ? "" : gen_attrs(g, name));
+	gen_put(g, tag);
+	inner(g, depth + 1);
+	if (!g->fast_only && gen_next(g, 30) == 0)
+		return; /* left open */
+	snprintf(tag, sizeof tag, "</%s>", upper ? "b" : name);
+	gen_put(g, tag);
+}
+
+static void gen_phrasing(struct gen *g, int depth)
+{
+	static const char *const inline_names[] = {"b", "i", "em", "strong", "span", "code", "a", "q", "sub",
+						   "sup", "small", "time", "del", "mark", "u", "s"};
+	int n = 1 + (int)gen_next(g, 4);
+	for (int k = 0; k < n; k++) {
+		uint32_t r = gen_next(g, 10);
+		if (r < 5 || depth > 6) {
+			gen_text(g);
+		} else if (r == 5) {
+			gen_put(g, gen_next(g, 2) ? "<br>" : "<br/>");
+		} else if (r == 6) {
+			char tag[256];
+			snprintf(tag, sizeof tag, "<img%s%s>", gen_attrs(g, "img"), gen_next(g, 3) ? "" : " /");
+			gen_put(g, tag);
+		} else {
+			gen_element(g, inline_names[gen_next(g, sizeof inline_names / sizeof inline_names[0])], depth,
+				    gen_phrasing);
+		}
+	}
+}
+
+static void gen_flow(struct gen *g, int depth);
+
+static void gen_items(struct gen *g, int depth)
+{
+	int n = 1 + (int)gen_next(g, 3);
+	for (int k = 0; k < n; k++) {
+		if (gen_next(g, 2))
+			gen_put(g, "\n");
+		gen_element(g, "li", depth, gen_next(g, 2) ? gen_phrasing : gen_flow);
+	}
+}
+
+static void gen_flow(struct gen *g, int depth)
+{
+	static const char *const text_blocks[] = {"p", "h2", "h3", "figcaption", "p", "p"};
+	static const char *const flow_blocks[] = {"div", "blockquote", "figure"};
+	int n = 1 + (int)gen_next(g, 4);
+	for (int k = 0; k < n; k++) {
+		uint32_t r = gen_next(g, 10);
+		if (r < 2 || depth > 5)
+			gen_phrasing(g, depth);
+		else if (r < 6)
+			gen_element(g, text_blocks[gen_next(g, sizeof text_blocks / sizeof text_blocks[0])], depth,
+				    gen_phrasing);
+		else if (r < 8)
+			gen_element(g, flow_blocks[gen_next(g, 3)], depth, gen_flow);
+		else if (r < 9)
+			gen_element(g, gen_next(g, 2) ? "ul" : "ol", depth, gen_items);
+		else
+			gen_put(g, "<hr>");
+		if (gen_next(g, 3) == 0)
+			gen_put(g, "\n");
+	}
+}
+
+static void test_fast_path_matches_parser(void **state)
+{
+	(void)state;
+	struct gen g = {.seed = 12345};
+	int bad = 0;
+	for (int round = 0; round < 20000; round++) {
+		g.len = 0;
+		g.out[0] = '\0';
+		g.fast_only = round % 2;
+		gen_flow(&g, 0);
+		const char *base = round % 3 ? WEB : NULL;
+		char *fast = sanitize_html(g.out, base), *parsed = sanitize_html_parser(g.out, base);
+		if (strcmp(fast, parsed) && bad++ < 5) {
+			char *a = esc(g.out), *b = esc(fast), *c = esc(parsed);
+			print_error("input  %s\n  fast   %s\n  parser %s\n", a, b, c);
+			free(a);
+			free(b);
+			free(c);
+		}
+		free(fast);
+		free(parsed);
+	}
+	if (bad)
+		fail_msg("%d fragments sanitised differently by the fast path", bad);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -556,6 +724,7 @@ int main(void)
 		cmocka_unit_test(test_text_and_repair),
 		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_deep_script_dropped),
+		cmocka_unit_test(test_fast_path_matches_parser),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
