@@ -27,6 +27,15 @@ void buf_reset(struct buf *b)
 		b->data[0] = '\0';
 }
 
+void buf_reserve(struct buf *b, size_t n)
+{
+	if (b->len + n + 1 > b->size) {
+		b->data = xrealloc(b->data, b->len + n + 1);
+		b->size = b->len + n + 1;
+		b->data[b->len] = '\0';
+	}
+}
+
 int buf_add(struct buf *b, const void *data, size_t len)
 {
 	if (b->max && (len > b->max || b->len > b->max - len))

@@ -14,6 +14,8 @@ struct buf {
 void buf_init(struct buf *b, size_t max);
 void buf_release(struct buf *b);
 void buf_reset(struct buf *b);
+/* Makes room for n more bytes, so that adds up to that much move nothing. */
+void buf_reserve(struct buf *b, size_t n);
 /* Each add returns 0, or -1 (adding nothing) when the cap would be passed. */
 int buf_add(struct buf *b, const void *data, size_t len);
 int buf_adds(struct buf *b, const char *s);

@@ -108,6 +108,28 @@ static int nfc_stable(utf8proc_int32_t c)
 	       (c >= 0x3000 && c <= 0x3029) || (c >= 0x4E00 && c <= 0x9FFF);
 }
 
+/* Whether text_clean would give s back unchanged: valid UTF-8 of characters XML allows, none
+ * of which NFC could change. */
+static int text_is_clean(const char *s)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	utf8proc_ssize_t left = (utf8proc_ssize_t)strlen(s);
+	while (left > 0) {
+		size_t run = util_ascii_run((const char *)p, (size_t)left, 0, 0, 0);
+		p += run;
+		left -= (utf8proc_ssize_t)run;
+		if (!left)
+			break;
+		utf8proc_int32_t c;
+		utf8proc_ssize_t n = utf8proc_iterate(p, left, &c);
+		if (n < 0 || !xml_char(c) || !nfc_stable(c))
+			return 0;
+		p += n;
+		left -= n;
+	}
+	return 1;
+}
+
 char *text_clean(const char *s)
 {
 	if (!s)
@@ -120,17 +142,7 @@ char *text_clean(const char *s)
 	int stable = 1;
 	while (left > 0) {
 		if (*p >= 0x20 && *p < 0x80) { /* the common case: a run of printable ASCII */
-			size_t run = 1;
-			/* eight bytes at a time: none below 0x20 and none from 0x80 */
-			while ((utf8proc_ssize_t)run + 8 <= left) {
-				uint64_t w;
-				memcpy(&w, p + run, 8);
-				if (((w - 0x2020202020202020ull) | w) & 0x8080808080808080ull)
-					break;
-				run += 8;
-			}
-			while ((utf8proc_ssize_t)run < left && p[run] >= 0x20 && p[run] < 0x80)
-				run++;
+			size_t run = util_ascii_run((const char *)p, (size_t)left, 0, 0, 0);
 			memcpy(o, p, run);
 			o += run;
 			p += run;
@@ -192,7 +204,7 @@ char *text_squash(const char *s)
 
 static void clean_field(char **field)
 {
-	if (!*field)
+	if (!*field || text_is_clean(*field))
 		return;
 	char *c = text_clean(*field);
 	free(*field);

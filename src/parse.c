@@ -759,6 +759,9 @@ static void raw_span(struct buf *b, const char **run, const char *p, const char 
 		     int *changed)
 {
 	while (p < end) {
+		p += util_ascii_run(p, (size_t)(end - p), 0, 0, 0);
+		if (p == end)
+			break;
 		unsigned char c = (unsigned char)*p;
 		if (byte_class[c] == 3) {
 			buf_add(b, *run, (size_t)(p - *run));
@@ -898,6 +901,7 @@ static char *map_entities(const char *data, size_t len, size_t *outlen, struct u
 	size_t expanded = 0;
 	st->multi = st->bad = 0;
 	for (const char *p = data; p < end; p++) {
+		p += util_ascii_run(p, (size_t)(end - p), '&', '<', 0);
 		while (p < end && !byte_class[(unsigned char)*p])
 			p++;
 		if (p == end)

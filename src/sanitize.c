@@ -1,6 +1,7 @@
 #include "sanitize.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -388,23 +389,23 @@ static size_t fast_entity(const char *p, char *out)
 	return (size_t)(d + nd + 1 - p);
 }
 
-/* The length of the text run at p: bytes up to '<', '&', quote (when not 0) or the end, all of
- * them characters the parser passes through unchanged; *stop is set when the run ends at a byte
+/* The length of the text run at p: bytes up to '<', '&', quote (when not 0) or the end (the NUL
+ * at end), all of them characters the parser passes through unchanged; *stop is set when the run ends at a byte
  * it does not. */
-static size_t fast_text(const char *p, char quote, int *stop)
+static size_t fast_text(const char *p, const char *end, char quote, int *stop)
 {
 	const unsigned char *s = (const unsigned char *)p;
-	size_t i = 0;
+	size_t i = 0, n = (size_t)(end - p);
 	*stop = 0;
 	for (;;) {
 		unsigned char c = s[i];
 		if (c >= 0x20 && c < 0x80 && c != '<' && c != '&' && c != (unsigned char)quote) {
-			i++;
+			i += util_ascii_run(p + i, n - i, '<', '&', quote);
 		} else if (c == '\t' || c == '\n') {
 			i++;
 		} else if (c >= 0x80) {
 			utf8proc_int32_t cp;
-			utf8proc_ssize_t k = utf8proc_iterate(s + i, 4, &cp);
+			utf8proc_ssize_t k = utf8proc_iterate(s + i, (utf8proc_ssize_t)(n - i < 4 ? n - i : 4), &cp);
 			if (k <= 0 || cp == 0xFFFE || cp == 0xFFFF) {
 				*stop = 1;
 				return i;
@@ -443,8 +444,8 @@ static int is_blank(char c)
 
 /* A start tag at p (just past '<'): writes it when kept, pushes it on the stack; returns the
  * position after '>', or NULL for the parser. */
-static const char *fast_start(const char *p, struct buf *out, signed char *stack, int *depth,
-			      struct buf *val, const char *base)
+static const char *fast_start(const char *p, const char *end, struct buf *out, signed char *stack,
+			      int *depth, struct buf *val, const char *base)
 {
 	char name[16];
 	if (!fast_name(&p, name, sizeof name, 0))
@@ -483,7 +484,7 @@ static const char *fast_start(const char *p, struct buf *out, signed char *stack
 				goto parser;
 			for (p++; *p != q;) {
 				int stop;
-				size_t n = fast_text(p, q, &stop);
+				size_t n = fast_text(p, end, q, &stop);
 				if (!n && !*p)
 					goto parser;
 				if (n) {
@@ -520,8 +521,9 @@ parser:
 
 /* Writes the sanitised form of html to out when the fast path can read all of it; returns 0
  * (out then holds a partial result) when the parser must. */
-static int sanitize_fast(const char *html, const char *base, struct buf *out)
+static int sanitize_fast(const char *html, size_t len, const char *base, struct buf *out)
 {
+	const char *end = html + len;
 	signed char stack[FAST_DEPTH];
 	int depth = 0;
 	struct buf val;
@@ -530,7 +532,7 @@ static int sanitize_fast(const char *html, const char *base, struct buf *out)
 	int ok = 0;
 	for (;;) {
 		int stop;
-		size_t n = fast_text(p, 0, &stop);
+		size_t n = fast_text(p, end, 0, &stop);
 		text_html_escape_n(out, p, n, 0);
 		p += n;
 		if (stop)
@@ -555,7 +557,7 @@ static int sanitize_fast(const char *html, const char *base, struct buf *out)
 			buf_printf(out, "</%s>", name);
 			depth--;
 			p = q + 1;
-		} else if (!(p = fast_start(p + 1, out, stack, &depth, &val, base))) {
+		} else if (!(p = fast_start(p + 1, end, out, stack, &depth, &val, base))) {
 			break;
 		}
 	}
@@ -569,7 +571,9 @@ char *sanitize_html(const char *html, const char *base)
 		return NULL;
 	struct buf out;
 	buf_init(&out, 0);
-	if (!sanitize_fast(html, base, &out)) {
+	size_t len = strlen(html);
+	buf_reserve(&out, len + len / 8 + 64); /* room for the usual escapes and absolute URLs */
+	if (!sanitize_fast(html, len, base, &out)) {
 		buf_release(&out);
 		return sanitize_html_parser(html, base);
 	}

@@ -48,5 +48,9 @@ void util_errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((fo
 int util_strcaseeq(const char *a, const char *b);
 int util_strncaseeq(const char *a, const char *b, size_t n);
 char *util_trim(char *s); /* trims ASCII white space in place, returns the new start */
+/* The length of the run of printable ASCII (0x20-0x7E and DEL) at p, at most n bytes, that holds
+ * none of the bytes a, b, c (0 for none): eight bytes at a time, for the byte-level passes
+ * over documents. */
+size_t util_ascii_run(const char *p, size_t n, char a, char b, char c);
 
 #endif
