@@ -390,8 +390,8 @@ static size_t fast_entity(const char *p, char *out)
 }
 
 /* The length of the text run at p: bytes up to '<', '&', quote (when not 0) or the end (the NUL
- * at end), all of them characters the parser passes through unchanged; *stop is set when the run ends at a byte
- * it does not. */
+ * at end), all of them characters the parser passes through unchanged; *stop is set when the
+ * run ends at a byte it does not. */
 static size_t fast_text(const char *p, const char *end, char quote, int *stop)
 {
 	const unsigned char *s = (const unsigned char *)p;
