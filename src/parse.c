@@ -110,6 +110,9 @@ static int is_atom(enum ns ns)
 
 static char *node_text(const xmlNode *n)
 {
+	const xmlNode *only = n->children;
+	if (only && !only->next && (only->type == XML_TEXT_NODE || only->type == XML_CDATA_SECTION_NODE))
+		return xstrdup(only->content ? (const char *)only->content : ""); /* the usual case */
 	xmlChar *c = xmlNodeGetContent(n);
 	char *s = xstrdup(c ? (const char *)c : "");
 	xmlFree(c);

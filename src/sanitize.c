@@ -533,7 +533,12 @@ static int sanitize_fast(const char *html, size_t len, const char *base, struct 
 	for (;;) {
 		int stop;
 		size_t n = fast_text(p, end, 0, &stop);
-		text_html_escape_n(out, p, n, 0);
+		/* the run holds no '<' or '&': only '>' is escaped */
+		for (const char *gt; n && (gt = memchr(p, '>', n)); n -= (size_t)(gt + 1 - p), p = gt + 1) {
+			buf_add(out, p, (size_t)(gt - p));
+			buf_adds(out, "&gt;");
+		}
+		buf_add(out, p, n);
 		p += n;
 		if (stop)
 			break;

@@ -191,6 +191,25 @@ static void bind_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_null(st, i);
 }
 
+/* Binds v without a copy: for the large item fields, bound only around step_unbind. */
+static void bind_text_ref(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Runs a statement that returns no rows, then drops its bindings, so that nothing bound with
+ * bind_text_ref is referred to once the call returns. */
+static int step_unbind(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 static void bind_date(sqlite3_stmt *st, int i, int64_t v)
 {
 	if (v == DATE_NONE)
@@ -669,15 +688,15 @@ static int store_item(struct store *s, int64_t sid, const char *source, const st
 		if (!(st = stmt(s, ST_ITEM_UPDATE)))
 			return -1;
 		sqlite3_bind_int64(st, 1, iid);
-		bind_text(st, 2, it->title);
-		bind_text(st, 3, it->link);
-		bind_text(st, 4, it->author);
-		bind_text(st, 5, it->summary);
-		bind_text(st, 6, it->content);
+		bind_text_ref(st, 2, it->title);
+		bind_text_ref(st, 3, it->link);
+		bind_text_ref(st, 4, it->author);
+		bind_text_ref(st, 5, it->summary);
+		bind_text_ref(st, 6, it->content);
 		bind_date(st, 7, it->published);
 		bind_date(st, 8, it->updated);
-		bind_text(st, 9, hash);
-		if (sqlite3_step(st) != SQLITE_DONE)
+		bind_text_ref(st, 9, hash);
+		if (step_unbind(st) < 0)
 			return -1;
 		if (!(st = stmt(s, ST_ITEM_CATS_DATE)))
 			return -1;
@@ -692,21 +711,22 @@ static int store_item(struct store *s, int64_t sid, const char *source, const st
 		int64_t sort = it->published != DATE_NONE ? it->published
 			       : it->updated != DATE_NONE ? it->updated : now;
 		sqlite3_bind_int64(st, 1, sid);
-		bind_text(st, 2, it->id);
-		bind_text(st, 3, uid);
-		bind_text(st, 4, it->title);
-		bind_text(st, 5, it->link);
-		bind_text(st, 6, it->author);
-		bind_text(st, 7, it->summary);
-		bind_text(st, 8, it->content);
+		bind_text_ref(st, 2, it->id);
+		bind_text_ref(st, 3, uid);
+		bind_text_ref(st, 4, it->title);
+		bind_text_ref(st, 5, it->link);
+		bind_text_ref(st, 6, it->author);
+		bind_text_ref(st, 7, it->summary);
+		bind_text_ref(st, 8, it->content);
 		bind_date(st, 9, it->published);
 		bind_date(st, 10, it->updated);
 		sqlite3_bind_int64(st, 11, now);
 		sqlite3_bind_int64(st, 12, sort);
 		sqlite3_bind_int(st, 13, it->published == DATE_NONE && it->updated == DATE_NONE);
-		bind_text(st, 14, hash);
+		bind_text_ref(st, 14, hash);
+		int stored = step_unbind(st);
 		free(uid);
-		if (sqlite3_step(st) != SQLITE_DONE)
+		if (stored < 0)
 			return -1;
 		iid = sqlite3_last_insert_rowid(s->db);
 		fresh = 1;
