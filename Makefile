@@ -107,7 +107,7 @@ fuzz-run: $(patsubst %,$(BUILD)/fuzz_%,$(FUZZERS))
 $(BUILD)/bench_%: bench/bench_%.c $(BUILD)/libtidings.a | deps
 	$(CC) $(CFLAGS_ALL) -Isrc -o $@ $< $(BUILD)/libtidings.a $(LDFLAGS) $(LDLIBS_ALL)
 
-bench: tidings $(BUILD)/bench_render $(BUILD)/bench_parse
+bench: tidings $(BUILD)/bench_render
 	@sh mk/deps.sh 'cmd:wrk|wrk' 'cmd:nginx|nginx' 'cmd:/usr/bin/time|time' 'cmd:sfeed|sfeed'
 	@sh bench/run.sh
 

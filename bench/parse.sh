@@ -2,7 +2,8 @@
 # Parse benchmark (issue 3): one feed of about BENCH_BIG_MB (default 50) MB, parsed by tidings,
 # sfeed and Python feedparser (python3-feedparser), with xmllint --stream as a reference, then a
 # corpus of BENCH_CORPUS (default 200) feeds of ~200 KB, each tool reading all of them in one
-# process; wall time, peak memory and ratios, in the same run.
+# process (`tidings parse FILE...`, which reads them on one thread per CPU and prints each as
+# JSON); wall time, CPU time, peak memory and ratios, in the same run.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=$root/tidings
@@ -16,9 +17,10 @@ echo "== parsing one feed of $(($(wc -c <big.xml) / 1048576)) MB ($(grep -c '<it
 run() {
 	label=$1
 	shift
-	/usr/bin/time -f '%e %M' -o t.out "$@" >/dev/null 2>err.out || { echo "bench: $label failed" >&2; cat err.out >&2; exit 1; }
-	read -r wall rss <t.out
-	printf '%-22s wall %7.2f s  peak %7.1f MB\n' "$label" "$wall" "$(echo "$rss" | awk '{print $1 / 1024}')"
+	/usr/bin/time -f '%e %U %S %M' -o t.out "$@" >/dev/null 2>err.out || { echo "bench: $label failed" >&2; cat err.out >&2; exit 1; }
+	read -r wall user sys rss <t.out
+	printf '%-22s wall %7.2f s  cpu %7.2f s  peak %7.1f MB\n' "$label" "$wall" "$(echo "$user $sys" | awk '{print $1 + $2}')" \
+		"$(echo "$rss" | awk '{print $1 / 1024}')"
 	echo "$wall $rss" >"$label.res"
 }
 run tidings "$bin" -c big.ini parse big.xml
@@ -33,7 +35,7 @@ echo "tidings peak memory:   $(awk '{printf "%.0f", $2 / 1024}' tidings.res) MB 
 n=${BENCH_CORPUS:-200}
 python3 "$root/bench/gen_feeds.py" corpus "$n"
 echo "== parsing a corpus of $n feeds in one process ($(($(cat corpus/*.xml | wc -c) / 1048576)) MB, $(cat corpus/*.xml | grep -c '<item>') items)"
-run tidings-corpus "$root/build/default/bench_parse" corpus/*.xml
+run tidings-corpus "$bin" -c big.ini parse corpus/*.xml
 run sfeed-corpus sh -c 'cat corpus/*.xml | sfeed'
 run feedparser-corpus /usr/bin/python3 -c 'import feedparser, sys
 for f in sys.argv[1:]: feedparser.parse(f)' corpus/*.xml

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,7 +76,8 @@ static void usage(FILE *out)
 	      "  serve            serve the output directory only\n"
 	      "  status           one line per source: state, last fetch, HTTP status, items,\n"
 	      "                   next due, last error\n"
-	      "  parse FILE|URL   parse one feed and print it as JSON\n"
+	      "  parse FILE|URL...\n"
+	      "                   parse feeds or article pages and print each as JSON\n"
 	      "  check            validate the configuration and print the resolved settings\n"
 	      "  import-opml FILE print [source] sections for an OPML subscription list\n"
 	      "  export-opml      print the configured sources as an OPML 2.0 subscription list\n"
@@ -454,20 +456,10 @@ static const struct config_source *source_for(const struct config *cfg, const ch
 	return NULL;
 }
 
-static int cmd_parse(const char *config_path, int config_given, int argc, char **argv)
+/* Reads one FILE or URL the way `parse` does: a feed; else an article or listing page; else a
+ * text article.  Returns the feed, or NULL with the reason in perr. */
+static struct feed *read_input(const char *what, const struct config *cfg, char *perr, size_t perrlen)
 {
-	if (argc != 1) {
-		fprintf(stderr, "usage: tidings parse FILE|URL\n");
-		return EXIT_USAGE;
-	}
-	const char *what = argv[0];
-	/* The configuration supplies limits and the time zone when there is one; parse works without. */
-	struct config *cfg = NULL;
-	if (config_given || access(config_path, R_OK) == 0) {
-		cfg = load_config(config_path);
-		if (!cfg)
-			return EXIT_USAGE;
-	}
 	struct fetch_options fo = {
 		.concurrency = 1,
 		.per_host = 1,
@@ -478,14 +470,15 @@ static int cmd_parse(const char *config_path, int config_given, int argc, char *
 	char *data = NULL, *base = NULL, *charset = NULL;
 	int mapped = 0;
 	size_t len = 0;
-	int rc = EXIT_RUNTIME;
+	struct feed *f = NULL;
+	*perr = '\0';
 	if (util_strncaseeq(what, "http://", 7) || util_strncaseeq(what, "https://", 8)) {
 		struct fetch_result r;
 		fetch_one(&fo, what, &r);
 		if (!r.ok || r.http_status >= 400) {
-			fprintf(stderr, "tidings: parse: %s: %s\n", what, r.error[0] ? r.error : "fetch failed");
+			snprintf(perr, perrlen, "%s", r.error[0] ? r.error : "fetch failed");
 			fetch_result_release(&r);
-			goto out;
+			return NULL;
 		}
 		data = r.body;
 		len = r.len;
@@ -494,15 +487,10 @@ static int cmd_parse(const char *config_path, int config_given, int argc, char *
 		r.body = r.final_url = r.charset = NULL;
 		fetch_result_release(&r);
 	} else {
-		char err[512];
 		data = map_file(what, (size_t)fo.max_size, &len);
 		mapped = data != NULL;
-		if (!data)
-			data = util_read_file(what, (size_t)fo.max_size, &len, err, sizeof err);
-		if (!data) {
-			fprintf(stderr, "tidings: parse: %s\n", err);
-			goto out;
-		}
+		if (!data && !(data = util_read_file(what, (size_t)fo.max_size, &len, perr, perrlen)))
+			return NULL;
 		char *abs = realpath(what, NULL);
 		base = abs ? xasprintf("file://%s", abs) : NULL;
 		free(abs);
@@ -513,8 +501,7 @@ static int cmd_parse(const char *config_path, int config_given, int argc, char *
 		.charset = charset,
 		.tz_offset = cfg ? cfg->tz_offset : 0,
 	};
-	char perr[512] = "";
-	struct feed *f = parse_feed(data, len, &po, perr, sizeof perr);
+	f = parse_feed(data, len, &po, perr, perrlen);
 	const char *lead = data;
 	if (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3))
 		lead += 3;
@@ -535,7 +522,7 @@ static int cmd_parse(const char *config_path, int config_given, int argc, char *
 			.xpath = src ? extract_xpaths_of(src, &xp) : NULL,
 		};
 		enum page_kind kind;
-		f = extract_html(data, len, &eo, &kind, perr, sizeof perr);
+		f = extract_html(data, len, &eo, &kind, perr, perrlen);
 	} else if (!f && lead < data + len && *lead != '<' && *lead != '{') {
 		/* Neither markup nor JSON: maybe an article exported as plain text. */
 		const char *slash = strrchr(what, '/');
@@ -548,21 +535,134 @@ static int cmd_parse(const char *config_path, int config_given, int argc, char *
 		char xerr[256] = "";
 		f = extract_text(data, len, &eo, xerr, sizeof xerr);
 		if (!f)
-			snprintf(perr, sizeof perr, "%s", xerr);
+			snprintf(perr, perrlen, "%s", xerr);
 	}
-	if (!f) {
-		fprintf(stderr, "tidings: parse: %s: %s\n", what, perr);
-		goto out;
-	}
-	release(data, len, mapped); /* the items own their text: the document can go now */
-	data = NULL;
-	print_feed_json(f);
-	feed_free(f);
-	rc = fflush(stdout) == 0 && !ferror(stdout) ? 0 : EXIT_RUNTIME;
-out:
-	release(data, len, mapped);
+	release(data, len, mapped); /* the items own their text */
 	free(base);
 	free(charset);
+	return f;
+}
+
+/* read_input, with the error message "WHAT: reason" (a file's own errors already name it). */
+static struct feed *parse_input(const char *what, const struct config *cfg, char *msg, size_t msglen)
+{
+	char why[512];
+	struct feed *f = read_input(what, cfg, why, sizeof why);
+	if (!f) {
+		size_t n = strlen(what);
+		if (!strncmp(why, what, n) && why[n] == ':')
+			snprintf(msg, msglen, "%s", why);
+		else
+			snprintf(msg, msglen, "%s: %s", what, why);
+	}
+	return f;
+}
+
+/* `parse` over several inputs: one thread per CPU reads them, the calling thread prints each
+ * feed in the order given as soon as it and those before it are read.  Readers stay at most a
+ * few inputs ahead of the printer, so memory holds only those. */
+struct parse_run {
+	const struct config *cfg;
+	char **inputs;
+	int n, next, printed;
+	struct feed **feeds;
+	char (*errs)[512];
+	int *done;
+	pthread_mutex_t lock;
+	pthread_cond_t ready, room;
+	int ahead;
+};
+
+static void *parse_thread(void *arg)
+{
+	struct parse_run *r = arg;
+	pthread_mutex_lock(&r->lock);
+	for (;;) {
+		while (r->next < r->n && r->next >= r->printed + r->ahead)
+			pthread_cond_wait(&r->room, &r->lock);
+		if (r->next >= r->n)
+			break;
+		int i = r->next++;
+		pthread_mutex_unlock(&r->lock);
+		struct feed *f = parse_input(r->inputs[i], r->cfg, r->errs[i], sizeof r->errs[i]);
+		pthread_mutex_lock(&r->lock);
+		r->feeds[i] = f;
+		r->done[i] = 1;
+		pthread_cond_broadcast(&r->ready);
+	}
+	pthread_mutex_unlock(&r->lock);
+	return NULL;
+}
+
+static int parse_many(const struct config *cfg, int n, char **inputs)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int nthreads = cpus < 1 ? 1 : cpus > 16 ? 16 : (int)cpus;
+	if (n == 1)
+		nthreads = 0; /* one input: read it here */
+	struct parse_run r = {.cfg = cfg, .inputs = inputs, .n = n, .ahead = 2 * nthreads};
+	r.feeds = xcalloc((size_t)n, sizeof *r.feeds);
+	r.errs = xcalloc((size_t)n, sizeof *r.errs);
+	r.done = xcalloc((size_t)n, sizeof *r.done);
+	pthread_mutex_init(&r.lock, NULL);
+	pthread_cond_init(&r.ready, NULL);
+	pthread_cond_init(&r.room, NULL);
+	pthread_t threads[16];
+	int started = 0;
+	for (int i = 0; i < nthreads; i++)
+		if (pthread_create(&threads[started], NULL, parse_thread, &r) == 0)
+			started++;
+	if (!started) /* no threads: read them here, one by one */
+		r.ahead = n;
+	int failed = 0;
+	for (int i = 0; i < n; i++) {
+		if (!started) {
+			r.feeds[i] = parse_input(inputs[i], cfg, r.errs[i], sizeof r.errs[i]);
+		} else {
+			pthread_mutex_lock(&r.lock);
+			while (!r.done[i])
+				pthread_cond_wait(&r.ready, &r.lock);
+			pthread_mutex_unlock(&r.lock);
+		}
+		if (r.feeds[i]) {
+			print_feed_json(r.feeds[i]);
+			feed_free(r.feeds[i]);
+		} else {
+			fprintf(stderr, "tidings: parse: %s\n", r.errs[i]);
+			failed = 1;
+		}
+		pthread_mutex_lock(&r.lock);
+		r.printed = i + 1;
+		pthread_cond_broadcast(&r.room);
+		pthread_mutex_unlock(&r.lock);
+	}
+	for (int i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	pthread_mutex_destroy(&r.lock);
+	pthread_cond_destroy(&r.ready);
+	pthread_cond_destroy(&r.room);
+	free(r.feeds);
+	free(r.errs);
+	free(r.done);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return EXIT_RUNTIME;
+	return failed ? EXIT_RUNTIME : 0;
+}
+
+static int cmd_parse(const char *config_path, int config_given, int argc, char **argv)
+{
+	if (argc < 1) {
+		fprintf(stderr, "usage: tidings parse FILE|URL...\n");
+		return EXIT_USAGE;
+	}
+	/* The configuration supplies limits and the time zone when there is one; parse works without. */
+	struct config *cfg = NULL;
+	if (config_given || access(config_path, R_OK) == 0) {
+		cfg = load_config(config_path);
+		if (!cfg)
+			return EXIT_USAGE;
+	}
+	int rc = parse_many(cfg, argc, argv);
 	config_free(cfg);
 	return rc;
 }

@@ -136,6 +136,27 @@ done
 run_tidings "$T/pmiss" parse does-not-exist.xml
 expect_rc "parse of a missing file exits 1" 1 "$T/pmiss"
 
+# parse FILE...: the documents one after another in the order given (read on several threads),
+# each as `parse FILE` prints it; a failing input is one line on stderr and makes the exit 1.
+set --
+: >"$T/pm.want"
+for round in 1 2 3 4 5 6; do
+	for f in examples/feeds/* examples/articles/*.txt; do
+		set -- "$@" "$f"
+		"$TIDINGS_BIN" parse "$f" >>"$T/pm.want" 2>/dev/null
+	done
+	[ "$round" = 3 ] && set -- "$@" does-not-exist.xml
+done
+run_tidings "$T/pm" parse "$@"
+expect_rc "parse of $# inputs, one missing, exits 1" 1 "$T/pm"
+check "parse of $# inputs prints each document in order, as parse of each alone" \
+	"$(cmp "$T/pm.want" "$T/pm.out" 2>&1 | head -c 200)" cmp -s "$T/pm.want" "$T/pm.out"
+lines=$(wc -l <"$T/pm.err" | tr -d ' ')
+check "parse of $# inputs names the missing one on one stderr line" "$lines lines: $(head -c 200 "$T/pm.err")" \
+	sh -c "test $lines = 1 && grep -q 'does-not-exist.xml' '$T/pm.err'"
+run_tidings "$T/pok" parse examples/feeds/kinh-te.atom examples/feeds/doanh-nghiep.rss
+expect_rc "parse of two good inputs exits 0" 0 "$T/pok"
+
 # export-opml lists every source as OPML 2.0.
 run_tidings "$T/opml" -c feeds/tidings.ini export-opml
 expect_rc "export-opml exits 0" 0 "$T/opml"
