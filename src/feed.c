@@ -89,25 +89,6 @@ struct enclosure *item_add_enclosure(struct item *it, const char *url)
 	return e;
 }
 
-/* XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF] */
-static int xml_char(utf8proc_int32_t c)
-{
-	return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) ||
-	       (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
-}
-
-/* Whether NFC leaves a code point alone whatever surrounds it, for the ranges news text lives in:
- * Latin (with Vietnamese precomposed letters), general punctuation and symbols, CJK ideographs.
- * Anything else (combining marks, Hangul jamo, singletons such as U+212B) takes the full path. */
-static int nfc_stable(utf8proc_int32_t c)
-{
-	/* Left out on purpose: U+2000/2001, U+2329/232A (singletons), U+2ADC (excluded from
-	 * composition), U+20D0… and U+302A… (combining marks). */
-	return c < 0x300 || (c >= 0x1E00 && c <= 0x1EFF) || (c >= 0x2010 && c <= 0x20CF) ||
-	       (c >= 0x2150 && c <= 0x2328) || (c >= 0x232B && c <= 0x2ADB) || (c >= 0x2ADD && c <= 0x2BFF) ||
-	       (c >= 0x3000 && c <= 0x3029) || (c >= 0x4E00 && c <= 0x9FFF);
-}
-
 /* Whether text_clean would give s back unchanged: valid UTF-8 of characters XML allows, none
  * of which NFC could change. */
 static int text_is_clean(const char *s)
@@ -122,7 +103,7 @@ static int text_is_clean(const char *s)
 			break;
 		utf8proc_int32_t c;
 		utf8proc_ssize_t n = utf8proc_iterate(p, left, &c);
-		if (n < 0 || !xml_char(c) || !nfc_stable(c))
+		if (n < 0 || !text_char_kept(c))
 			return 0;
 		p += n;
 		left -= n;
@@ -155,10 +136,10 @@ char *text_clean(const char *s)
 			memcpy(o, "\xEF\xBF\xBD", 3);
 			o += 3;
 			n = 1;
-		} else if (xml_char(c)) {
+		} else if (text_xml_char(c)) {
 			memcpy(o, p, (size_t)n);
 			o += n;
-			if (stable && !nfc_stable(c))
+			if (stable && !text_nfc_stable(c))
 				stable = 0;
 		}
 		p += n;
@@ -236,9 +217,10 @@ static int cmp_id_pos(const void *a, const void *b)
 }
 
 /* An HTML field that is empty (or white space only), as written or once sanitised, is absent. */
-static void clean_html_field(char **field)
+static void clean_html_field(char **field, int known_clean)
 {
-	clean_field(field);
+	if (!known_clean)
+		clean_field(field);
 	if (!*field)
 		return;
 	for (const char *c = *field; *c; c++)
@@ -260,8 +242,8 @@ void feed_finish(struct feed *f)
 		clean_line(&it->title);
 		clean_line(&it->link);
 		clean_line(&it->author);
-		clean_html_field(&it->summary);
-		clean_html_field(&it->content);
+		clean_html_field(&it->summary, it->clean & ITEM_CLEAN_SUMMARY);
+		clean_html_field(&it->content, it->clean & ITEM_CLEAN_CONTENT);
 		for (size_t j = 0; j < it->ncategories; j++)
 			clean_line(&it->categories[j]);
 		size_t keep = 0;

@@ -34,7 +34,12 @@ struct item {
 	char *source_url;
 	int64_t first_seen;
 	char hash[65];      /* item_hash, filled by feed_finish; "" when not computed */
+	/* ITEM_CLEAN_* bits: the field is already what text_clean would make of it (set by the
+	 * parser when its sanitiser could tell, so that feed_finish need not look again). */
+	unsigned clean;
 };
+#define ITEM_CLEAN_SUMMARY 1u
+#define ITEM_CLEAN_CONTENT 2u
 
 struct feed {
 	char *format;   /* "rss2.0", "atom1.0", … */
@@ -65,6 +70,31 @@ void item_hash(const struct item *it, char out[65]);
 /* Returns a new string: s as valid UTF-8 (invalid bytes become U+FFFD) in NFC, without the
  * characters XML 1.0 forbids.  NULL stays NULL. */
 char *text_clean(const char *s);
+
+/* XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF] */
+static inline int text_xml_char(int32_t c)
+{
+	return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) ||
+	       (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
+}
+
+/* Whether NFC leaves a code point alone whatever surrounds it, for the ranges news text lives in:
+ * Latin (with Vietnamese precomposed letters), general punctuation and symbols, CJK ideographs.
+ * Anything else (combining marks, Hangul jamo, singletons such as U+212B) takes the full path. */
+static inline int text_nfc_stable(int32_t c)
+{
+	/* Left out on purpose: U+2000/2001, U+2329/232A (singletons), U+2ADC (excluded from
+	 * composition), U+20D0… and U+302A… (combining marks). */
+	return c < 0x300 || (c >= 0x1E00 && c <= 0x1EFF) || (c >= 0x2010 && c <= 0x20CF) ||
+	       (c >= 0x2150 && c <= 0x2328) || (c >= 0x232B && c <= 0x2ADB) || (c >= 0x2ADD && c <= 0x2BFF) ||
+	       (c >= 0x3000 && c <= 0x3029) || (c >= 0x4E00 && c <= 0x9FFF);
+}
+
+/* Whether text_clean keeps a (validly encoded) code point as it is, wherever it stands. */
+static inline int text_char_kept(int32_t c)
+{
+	return text_xml_char(c) && text_nfc_stable(c);
+}
 /* The plain text of an HTML fragment, entities decoded, white space squashed; a new string. */
 char *text_from_html(const char *html);
 /* Whether text in a plain-text field (an RSS title, author or category) is really HTML markup:

@@ -343,10 +343,11 @@ static int cmd_status(const char *path)
 	return rc;
 }
 
-static void print_feed_json(const struct feed *f)
+/* Writes f as the JSON of `parse` to b; with out, item by item to out (the text of a big feed
+ * is then never held whole), else all of it into b. */
+static void feed_json(const struct feed *f, struct buf *bp, FILE *out)
 {
-	struct buf b;
-	buf_init(&b, 0);
+#define b (*bp)
 	buf_adds(&b, "{");
 	json_key(&b, "format", 1);
 	json_string(&b, f->format);
@@ -406,13 +407,17 @@ static void print_feed_json(const struct feed *f)
 			buf_addc(&b, '}');
 		}
 		buf_adds(&b, "]}");
-		/* item by item: the output of a big feed is never held whole */
-		fwrite(buf_str(&b), 1, b.len, stdout);
-		buf_reset(&b);
+		if (out) {
+			fwrite(buf_str(&b), 1, b.len, out);
+			buf_reset(&b);
+		}
 	}
 	buf_adds(&b, f->nitems ? "\n]}\n" : "]}\n");
-	fwrite(buf_str(&b), 1, b.len, stdout);
-	buf_release(&b);
+	if (out) {
+		fwrite(buf_str(&b), 1, b.len, out);
+		buf_reset(&b);
+	}
+#undef b
 }
 
 /* A regular file of at most cap bytes mapped read-only, NUL-terminated by the zeroed rest of
@@ -565,7 +570,7 @@ struct parse_run {
 	const struct config *cfg;
 	char **inputs;
 	int n, next, printed;
-	struct feed **feeds;
+	struct buf *json;  /* per input: its document, written by the thread that read it */
 	char (*errs)[512];
 	int *done;
 	pthread_mutex_t lock;
@@ -585,8 +590,10 @@ static void *parse_thread(void *arg)
 		int i = r->next++;
 		pthread_mutex_unlock(&r->lock);
 		struct feed *f = parse_input(r->inputs[i], r->cfg, r->errs[i], sizeof r->errs[i]);
+		if (f)
+			feed_json(f, &r->json[i], NULL);
+		feed_free(f);
 		pthread_mutex_lock(&r->lock);
-		r->feeds[i] = f;
 		r->done[i] = 1;
 		pthread_cond_broadcast(&r->ready);
 	}
@@ -601,7 +608,7 @@ static int parse_many(const struct config *cfg, int n, char **inputs)
 	if (n == 1)
 		nthreads = 0; /* one input: read it here */
 	struct parse_run r = {.cfg = cfg, .inputs = inputs, .n = n, .ahead = 2 * nthreads};
-	r.feeds = xcalloc((size_t)n, sizeof *r.feeds);
+	r.json = xcalloc((size_t)n, sizeof *r.json);
 	r.errs = xcalloc((size_t)n, sizeof *r.errs);
 	r.done = xcalloc((size_t)n, sizeof *r.done);
 	pthread_mutex_init(&r.lock, NULL);
@@ -616,21 +623,27 @@ static int parse_many(const struct config *cfg, int n, char **inputs)
 		r.ahead = n;
 	int failed = 0;
 	for (int i = 0; i < n; i++) {
-		if (!started) {
-			r.feeds[i] = parse_input(inputs[i], cfg, r.errs[i], sizeof r.errs[i]);
+		if (!started) { /* read and written here, a big feed item by item */
+			struct feed *f = parse_input(inputs[i], cfg, r.errs[i], sizeof r.errs[i]);
+			if (f) {
+				feed_json(f, &r.json[i], stdout);
+				feed_free(f);
+			} else {
+				failed = 1;
+			}
 		} else {
 			pthread_mutex_lock(&r.lock);
 			while (!r.done[i])
 				pthread_cond_wait(&r.ready, &r.lock);
 			pthread_mutex_unlock(&r.lock);
+			if (r.json[i].len)
+				fwrite(r.json[i].data, 1, r.json[i].len, stdout);
+			else
+				failed = 1;
 		}
-		if (r.feeds[i]) {
-			print_feed_json(r.feeds[i]);
-			feed_free(r.feeds[i]);
-		} else {
+		if (r.errs[i][0])
 			fprintf(stderr, "tidings: parse: %s\n", r.errs[i]);
-			failed = 1;
-		}
+		buf_release(&r.json[i]);
 		pthread_mutex_lock(&r.lock);
 		r.printed = i + 1;
 		pthread_cond_broadcast(&r.room);
@@ -641,7 +654,7 @@ static int parse_many(const struct config *cfg, int n, char **inputs)
 	pthread_mutex_destroy(&r.lock);
 	pthread_cond_destroy(&r.ready);
 	pthread_cond_destroy(&r.room);
-	free(r.feeds);
+	free(r.json);
 	free(r.errs);
 	free(r.done);
 	if (fflush(stdout) != 0 || ferror(stdout))

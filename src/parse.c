@@ -166,16 +166,22 @@ static char *base_of(const xmlNode *n, const struct parse_options *opt)
 	return out;
 }
 
-/* Summary and content pass the sanitiser, with relative URLs resolved at the element. */
-static char *clean_html(const xmlNode *n, char *html, const struct parse_options *opt)
+/* Summary or content (which = ITEM_CLEAN_SUMMARY or ITEM_CLEAN_CONTENT), unless the item has
+ * one: html after the sanitiser, with relative URLs resolved at the element.  Takes html. */
+static void set_html(struct item *it, unsigned which, const xmlNode *n, char *html, const struct parse_options *opt)
 {
-	if (!html)
-		return NULL;
+	char **field = which == ITEM_CLEAN_SUMMARY ? &it->summary : &it->content;
+	if (!html || *field) {
+		free(html);
+		return;
+	}
 	char *base = base_of(n, opt);
-	char *clean = sanitize_html(html, base);
+	int clean;
+	*field = sanitize_html_clean(html, base, &clean);
+	if (clean)
+		it->clean |= which;
 	free(base);
 	free(html);
-	return clean;
 }
 
 static void set_once(char **field, char *value)
@@ -492,7 +498,7 @@ static void rss_item(xmlNode *node, struct ctx *c)
 				free(perma);
 			} else if (!strcmp(local, "description")) {
 				if (!it->summary)
-					it->summary = clean_html(n, rss_html(n), c->opt);
+					set_html(it, ITEM_CLEAN_SUMMARY, n, rss_html(n), c->opt);
 			} else if (!strcmp(local, "pubDate")) {
 				set_date(&it->published, n, c);
 			} else if (!strcmp(local, "author")) {
@@ -510,7 +516,7 @@ static void rss_item(xmlNode *node, struct ctx *c)
 			}
 		} else if (ns == NS_CONTENT && !strcmp(local, "encoded")) {
 			if (!it->content)
-				it->content = clean_html(n, rss_html(n), c->opt);
+				set_html(it, ITEM_CLEAN_CONTENT, n, rss_html(n), c->opt);
 		} else if (ns == NS_DC || ns == NS_DCTERMS) {
 			dublin_core(it, n, ns, local, c);
 		} else if (ns == NS_ATOM) {
@@ -596,13 +602,13 @@ static void atom_entry(xmlNode *node, struct ctx *c)
 				free(term);
 			} else if (!strcmp(local, "summary")) {
 				if (!it->summary)
-					it->summary = clean_html(n, atom_html(n), c->opt);
+					set_html(it, ITEM_CLEAN_SUMMARY, n, atom_html(n), c->opt);
 			} else if (!strcmp(local, "content")) {
 				char *src = xml_prop(n, "src");
 				if (src)
 					free(src);
 				else if (!it->content)
-					it->content = clean_html(n, atom_html(n), c->opt);
+					set_html(it, ITEM_CLEAN_CONTENT, n, atom_html(n), c->opt);
 			}
 		} else if (ns == NS_MEDIA) {
 			media_element(it, n, local, c);

@@ -360,8 +360,9 @@ static int fast_fits(enum fast cls, int idx, enum fast top, int top_idx)
 }
 
 /* Reads the character reference or entity at p ('&') into out (UTF-8, at least 5 bytes);
- * returns its length in the input, or 0 when the parser had better read it. */
-static size_t fast_entity(const char *p, char *out)
+ * returns its length in the input, or 0 when the parser had better read it.  *changed is set
+ * when text_clean would change the character. */
+static size_t fast_entity(const char *p, char *out, int *changed)
 {
 	static const struct {
 		const char *ref, *text;
@@ -385,14 +386,16 @@ static size_t fast_entity(const char *p, char *out)
 	if (!nd || d[nd] != ';' || v < 0x20 || (v >= 0x7F && v <= 0x9F) || (v >= 0xD800 && v <= 0xDFFF) ||
 	    v == 0xFFFE || v == 0xFFFF || v > 0x10FFFF)
 		return 0;
+	if (!text_char_kept((int32_t)v))
+		*changed = 1;
 	out[utf8proc_encode_char((utf8proc_int32_t)v, (utf8proc_uint8_t *)out)] = '\0';
 	return (size_t)(d + nd + 1 - p);
 }
 
 /* The length of the text run at p: bytes up to '<', '&', quote (when not 0) or the end (the NUL
  * at end), all of them characters the parser passes through unchanged; *stop is set when the
- * run ends at a byte it does not. */
-static size_t fast_text(const char *p, const char *end, char quote, int *stop)
+ * run ends at a byte it does not, *changed when text_clean would change a character in it. */
+static size_t fast_text(const char *p, const char *end, char quote, int *stop, int *changed)
 {
 	const unsigned char *s = (const unsigned char *)p;
 	size_t i = 0, n = (size_t)(end - p);
@@ -410,6 +413,8 @@ static size_t fast_text(const char *p, const char *end, char quote, int *stop)
 				*stop = 1;
 				return i;
 			}
+			if (!text_char_kept(cp))
+				*changed = 1;
 			i += (size_t)k;
 		} else {
 			*stop = c != '<' && c != '&' && c != '\0' && c != (unsigned char)quote;
@@ -445,7 +450,7 @@ static int is_blank(char c)
 /* A start tag at p (just past '<'): writes it when kept, pushes it on the stack; returns the
  * position after '>', or NULL for the parser. */
 static const char *fast_start(const char *p, const char *end, struct buf *out, signed char *stack,
-			      int *depth, struct buf *val, const char *base)
+			      int *depth, struct buf *val, const char *base, int *changed)
 {
 	char name[16];
 	if (!fast_name(&p, name, sizeof name, 0))
@@ -484,7 +489,7 @@ static const char *fast_start(const char *p, const char *end, struct buf *out, s
 				goto parser;
 			for (p++; *p != q;) {
 				int stop;
-				size_t n = fast_text(p, end, q, &stop);
+				size_t n = fast_text(p, end, q, &stop, changed);
 				if (!n && !*p)
 					goto parser;
 				if (n) {
@@ -495,7 +500,7 @@ static const char *fast_start(const char *p, const char *end, struct buf *out, s
 				if (stop || *p == '<')
 					goto parser;
 				char ch[8];
-				size_t k = fast_entity(p, ch);
+				size_t k = fast_entity(p, ch, changed);
 				if (!k)
 					goto parser;
 				buf_adds(val, ch);
@@ -521,7 +526,7 @@ parser:
 
 /* Writes the sanitised form of html to out when the fast path can read all of it; returns 0
  * (out then holds a partial result) when the parser must. */
-static int sanitize_fast(const char *html, size_t len, const char *base, struct buf *out)
+static int sanitize_fast(const char *html, size_t len, const char *base, struct buf *out, int *changed)
 {
 	const char *end = html + len;
 	signed char stack[FAST_DEPTH];
@@ -532,7 +537,7 @@ static int sanitize_fast(const char *html, size_t len, const char *base, struct 
 	int ok = 0;
 	for (;;) {
 		int stop;
-		size_t n = fast_text(p, end, 0, &stop);
+		size_t n = fast_text(p, end, 0, &stop, changed);
 		/* the run holds no '<' or '&': only '>' is escaped */
 		for (const char *gt; n && (gt = memchr(p, '>', n)); n -= (size_t)(gt + 1 - p), p = gt + 1) {
 			buf_add(out, p, (size_t)(gt - p));
@@ -548,7 +553,7 @@ static int sanitize_fast(const char *html, size_t len, const char *base, struct 
 		}
 		if (*p == '&') {
 			char ch[8];
-			size_t k = fast_entity(p, ch);
+			size_t k = fast_entity(p, ch, changed);
 			if (!k)
 				break;
 			text_html_escape(out, ch, 0);
@@ -562,7 +567,7 @@ static int sanitize_fast(const char *html, size_t len, const char *base, struct 
 			buf_printf(out, "</%s>", name);
 			depth--;
 			p = q + 1;
-		} else if (!(p = fast_start(p + 1, end, out, stack, &depth, &val, base))) {
+		} else if (!(p = fast_start(p + 1, end, out, stack, &depth, &val, base, changed))) {
 			break;
 		}
 	}
@@ -570,17 +575,26 @@ static int sanitize_fast(const char *html, size_t len, const char *base, struct 
 	return ok;
 }
 
-char *sanitize_html(const char *html, const char *base)
+char *sanitize_html_clean(const char *html, const char *base, int *clean)
 {
+	*clean = 0;
 	if (!html)
 		return NULL;
 	struct buf out;
 	buf_init(&out, 0);
 	size_t len = strlen(html);
 	buf_reserve(&out, len + len / 8 + 64); /* room for the usual escapes and absolute URLs */
-	if (!sanitize_fast(html, len, base, &out)) {
+	int changed = 0;
+	if (!sanitize_fast(html, len, base, &out, &changed)) {
 		buf_release(&out);
 		return sanitize_html_parser(html, base);
 	}
+	*clean = !changed;
 	return trimmed(buf_take(&out, NULL));
+}
+
+char *sanitize_html(const char *html, const char *base)
+{
+	int clean;
+	return sanitize_html_clean(html, base, &clean);
 }

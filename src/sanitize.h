@@ -8,6 +8,9 @@
  * ones resolved against base (when base is http or https; otherwise left relative).  Elements
  * outside the allowlist are unwrapped (their text stays).  NULL stays NULL. */
 char *sanitize_html(const char *html, const char *base);
+/* The same, and *clean tells whether the result is known to be what text_clean would make of
+ * it (valid UTF-8 of characters that XML allows and NFC leaves alone); 0 means "not known". */
+char *sanitize_html_clean(const char *html, const char *base, int *clean);
 
 /* The same through libxml2's HTML parser alone.  sanitize_html reads plain, well-nested markup
  * with a strict scanner of its own and gives everything else to the parser; its output is

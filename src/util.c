@@ -314,26 +314,3 @@ char *util_gzip(const void *data, size_t len, size_t *outlen)
 	}
 	return out;
 }
-
-size_t util_ascii_run(const char *p, size_t n, char a, char b, char c)
-{
-	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-	const uint64_t wa = ones * (unsigned char)a, wb = ones * (unsigned char)b, wc = ones * (unsigned char)c;
-	size_t i = 0;
-	/* The subtractions set the high bit of the first byte below 0x20 or equal to a, b or c
-	 * (and perhaps of bytes after it, which only ends the word loop early). */
-	while (i + 8 <= n) {
-		uint64_t w;
-		memcpy(&w, p + i, 8);
-		if (((w - ones * 0x20) | w | ((w ^ wa) - ones) | ((w ^ wb) - ones) | ((w ^ wc) - ones)) & highs)
-			break;
-		i += 8;
-	}
-	for (; i < n; i++) {
-		unsigned char x = (unsigned char)p[i];
-		if (x < 0x20 || x >= 0x80 || (a && x == (unsigned char)a) || (b && x == (unsigned char)b) ||
-		    (c && x == (unsigned char)c))
-			break;
-	}
-	return i;
-}

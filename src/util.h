@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #define DATE_NONE INT64_MIN /* an absent or unparsable date */
 
@@ -49,8 +50,34 @@ int util_strcaseeq(const char *a, const char *b);
 int util_strncaseeq(const char *a, const char *b, size_t n);
 char *util_trim(char *s); /* trims ASCII white space in place, returns the new start */
 /* The length of the run of printable ASCII (0x20-0x7E and DEL) at p, at most n bytes, that holds
- * none of the bytes a, b, c (0 for none): eight bytes at a time, for the byte-level passes
- * over documents. */
-size_t util_ascii_run(const char *p, size_t n, char a, char b, char c);
+ * none of the bytes a, b, c (0 for none), for the byte-level passes over documents: byte by
+ * byte while runs are short (text between non-ASCII letters), then eight bytes at a time.
+ * Inline, so that the stop bytes are constants where it is used. */
+static inline size_t util_ascii_run(const char *p, size_t n, char a, char b, char c)
+{
+	size_t i = 0;
+	for (; i < n && i < 8; i++) {
+		unsigned char x = (unsigned char)p[i];
+		if (x < 0x20 || x >= 0x80 || x == (unsigned char)a || x == (unsigned char)b || x == (unsigned char)c)
+			return i;
+	}
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	const uint64_t wa = ones * (unsigned char)a, wb = ones * (unsigned char)b, wc = ones * (unsigned char)c;
+	/* The subtractions set the high bit of the first byte below 0x20 or equal to a, b or c (and
+	 * perhaps of bytes after it, which only ends the word loop early). */
+	while (i + 8 <= n) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		if (((w - ones * 0x20) | w | ((w ^ wa) - ones) | ((w ^ wb) - ones) | ((w ^ wc) - ones)) & highs)
+			break;
+		i += 8;
+	}
+	for (; i < n; i++) {
+		unsigned char x = (unsigned char)p[i];
+		if (x < 0x20 || x >= 0x80 || x == (unsigned char)a || x == (unsigned char)b || x == (unsigned char)c)
+			break;
+	}
+	return i;
+}
 
 #endif

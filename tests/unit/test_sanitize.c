@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "feed.h"
 #include "sanitize.h"
 #include "util.h"
 #include "testutil.h"
@@ -576,6 +577,7 @@ static void gen_text(struct gen *g)
 	static const char *const text[] = {
 		"text ", "Vi\xE1\xBB\x87t Nam ", "a &amp; b ", "&lt;tag&gt; ", "&nbsp;", "&#233;", "&#x1EBF;",
 		"2 > 1 ", "\"q\" 'q' ", "\n", "\t", " ", "\xE6\x97\xA5\xE6\x9C\xAC ", "&quot;x&quot; ",
+		"Vie\xCC\xA3\xCC\x82t ", "&#x301;", "\xE2\x84\xAB ", "\xC2\x85", "\xEF\xB7\x90",
 	};
 	static const char *const odd[] = {
 		"&eacute;", "&#0;", "&#128;", "&#10;", "&bogus; ", "AT&T ", "1 < 2 ", "\r\n", "\x01", "\xC3",
@@ -693,7 +695,18 @@ static void test_fast_path_matches_parser(void **state)
 		g.fast_only = round % 2;
 		gen_flow(&g, 0);
 		const char *base = round % 3 ? WEB : NULL;
-		char *fast = sanitize_html(g.out, base), *parsed = sanitize_html_parser(g.out, base);
+		int clean;
+		char *fast = sanitize_html_clean(g.out, base, &clean), *parsed = sanitize_html_parser(g.out, base);
+		if (clean) { /* "clean" must mean that text_clean leaves the output alone */
+			char *tc = text_clean(fast);
+			if (strcmp(tc, fast) && bad++ < 5) {
+				char *a = esc(g.out), *b = esc(fast);
+				print_error("input  %s\n  fast   %s\n  said clean, but text_clean changes it\n", a, b);
+				free(a);
+				free(b);
+			}
+			free(tc);
+		}
 		if (strcmp(fast, parsed) && bad++ < 5) {
 			char *a = esc(g.out), *b = esc(fast), *c = esc(parsed);
 			print_error("input  %s\n  fast   %s\n  parser %s\n", a, b, c);
@@ -706,6 +719,37 @@ static void test_fast_path_matches_parser(void **state)
 	}
 	if (bad)
 		fail_msg("%d fragments sanitised differently by the fast path", bad);
+}
+
+/* What the parser's feed_finish may skip: sanitize_html_clean says "clean" only for output that
+ * text_clean would leave as it is. */
+static void test_clean_flag(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in;
+		int clean;
+	} cases[] = {
+		{"<p>Ti\xE1\xBA\xBFng Vi\xE1\xBB\x87t &amp; <a href=\"/a\">\xE6\x97\xA5\xE6\x9C\xAC</a></p>", 1},
+		{"<p>plain ASCII<br>text</p>", 1},
+		{"<p>Vie\xCC\xA3\xCC\x82t</p>", 0},       /* decomposed: NFC changes it */
+		{"<p>&#x301;</p>", 0},                    /* a combining mark from a reference */
+		{"<p title=\"e\xCC\x81\">x</p>", 0},      /* in an attribute too */
+		{"<p>\xE2\x84\xAB</p>", 0},               /* U+212B, a singleton */
+		{"<script>x</script><p>y</p>", 0},        /* the parser path: not known */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int clean = -1;
+		char *out = sanitize_html_clean(cases[i].in, WEB, &clean);
+		char *tc = text_clean(out);
+		int same = !strcmp(tc, out);
+		free(tc);
+		free(out);
+		if (clean != cases[i].clean)
+			fail_msg("case %zu: clean = %d, want %d", i, clean, cases[i].clean);
+		if (clean && !same)
+			fail_msg("case %zu: said clean, but text_clean changes it", i);
+	}
 }
 
 int main(void)
@@ -725,6 +769,7 @@ int main(void)
 		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_deep_script_dropped),
 		cmocka_unit_test(test_fast_path_matches_parser),
+		cmocka_unit_test(test_clean_flag),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
