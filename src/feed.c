@@ -89,6 +89,14 @@ struct enclosure *item_add_enclosure(struct item *it, const char *url)
 	return e;
 }
 
+long text_utf8_slow(const unsigned char *p, size_t n, int32_t *cp)
+{
+	utf8proc_int32_t c = -1;
+	utf8proc_ssize_t k = utf8proc_iterate(p, (utf8proc_ssize_t)(n < 4 ? n : 4), &c);
+	*cp = c;
+	return (long)k;
+}
+
 /* Whether text_clean would give s back unchanged: valid UTF-8 of characters XML allows, none
  * of which NFC could change. */
 static int text_is_clean(const char *s)
@@ -101,8 +109,8 @@ static int text_is_clean(const char *s)
 		left -= (utf8proc_ssize_t)run;
 		if (!left)
 			break;
-		utf8proc_int32_t c;
-		utf8proc_ssize_t n = utf8proc_iterate(p, left, &c);
+		int32_t c;
+		long n = text_utf8_next(p, (size_t)left, &c);
 		if (n < 0 || !text_char_kept(c))
 			return 0;
 		p += n;
@@ -130,8 +138,8 @@ char *text_clean(const char *s)
 			left -= (utf8proc_ssize_t)run;
 			continue;
 		}
-		utf8proc_int32_t c;
-		utf8proc_ssize_t n = utf8proc_iterate(p, left, &c);
+		int32_t c;
+		utf8proc_ssize_t n = text_utf8_next(p, (size_t)left, &c);
 		if (n < 0) {
 			memcpy(o, "\xEF\xBF\xBD", 3);
 			o += 3;
@@ -167,20 +175,20 @@ char *text_squash(const char *s)
 {
 	if (!s)
 		return NULL;
-	struct buf b;
-	buf_init(&b, 0);
+	char *out = xmalloc(strlen(s) + 1), *o = out; /* squashing never lengthens */
 	int space = 0;
 	for (const char *c = s; *c; c++) {
 		if (*c == ' ' || *c == '\t' || *c == '\n' || *c == '\r' || *c == '\f' || *c == '\v') {
 			space = 1;
 			continue;
 		}
-		if (space && b.len)
-			buf_addc(&b, ' ');
+		if (space && o > out)
+			*o++ = ' ';
 		space = 0;
-		buf_addc(&b, *c);
+		*o++ = *c;
 	}
-	return buf_take(&b, NULL);
+	*o = '\0';
+	return out;
 }
 
 static void clean_field(char **field)

@@ -90,6 +90,27 @@ static inline int text_nfc_stable(int32_t c)
 	       (c >= 0x3000 && c <= 0x3029) || (c >= 0x4E00 && c <= 0x9FFF);
 }
 
+/* Decodes the UTF-8 sequence at p (n >= 1 bytes there) into *cp and returns its length, or a
+ * negative number when it is not valid UTF-8: utf8proc_iterate's answer, with the two- and
+ * three-byte forms of most text decoded inline. */
+long text_utf8_slow(const unsigned char *p, size_t n, int32_t *cp);
+static inline long text_utf8_next(const unsigned char *p, size_t n, int32_t *cp)
+{
+	unsigned char c = p[0];
+	if (c >= 0xC2 && c <= 0xDF && n >= 2 && (p[1] & 0xC0) == 0x80) {
+		*cp = (int32_t)((c & 0x1F) << 6 | (p[1] & 0x3F));
+		return 2;
+	}
+	if (c >= 0xE0 && c <= 0xEF && n >= 3 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80) {
+		int32_t v = (int32_t)((c & 0x0F) << 12 | (p[1] & 0x3F) << 6 | (p[2] & 0x3F));
+		if (v >= 0x800 && (v < 0xD800 || v > 0xDFFF)) { /* not overlong, not a surrogate */
+			*cp = v;
+			return 3;
+		}
+	}
+	return text_utf8_slow(p, n, cp);
+}
+
 /* Whether text_clean keeps a (validly encoded) code point as it is, wherever it stands. */
 static inline int text_char_kept(int32_t c)
 {

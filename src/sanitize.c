@@ -407,8 +407,8 @@ static size_t fast_text(const char *p, const char *end, char quote, int *stop, i
 		} else if (c == '\t' || c == '\n') {
 			i++;
 		} else if (c >= 0x80) {
-			utf8proc_int32_t cp;
-			utf8proc_ssize_t k = utf8proc_iterate(s + i, (utf8proc_ssize_t)(n - i < 4 ? n - i : 4), &cp);
+			int32_t cp;
+			long k = text_utf8_next(s + i, n - i, &cp);
 			if (k <= 0 || cp == 0xFFFE || cp == 0xFFFF) {
 				*stop = 1;
 				return i;

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <utf8proc.h>
+
 #include "feed.h"
 #include "util.h"
 #include "testutil.h"
@@ -537,6 +539,31 @@ static void test_many_items(void **state)
 	assert_ids_distinct_free(f);
 }
 
+/* The inline UTF-8 decoder gives utf8proc's answer for every sequence of up to three bytes (and
+ * the lead bytes of four-byte ones), including each way of cutting one short. */
+static void test_utf8_next_matches_utf8proc(void **state)
+{
+	(void)state;
+	long bad = 0;
+	for (unsigned a = 0x80; a <= 0xFF; a++)
+		for (unsigned b = 0; b <= 0xFF; b++)
+			for (unsigned c = 0; c <= 0xFF; c += (a >= 0xE0 ? 1 : 0x11)) {
+				unsigned char seq[4] = {(unsigned char)a, (unsigned char)b, (unsigned char)c, 0x80};
+				for (size_t n = 1; n <= 4; n++) {
+					int32_t mine = -2;
+					utf8proc_int32_t theirs = -2;
+					long k = text_utf8_next(seq, n, &mine);
+					utf8proc_ssize_t t = utf8proc_iterate(seq, (utf8proc_ssize_t)n, &theirs);
+					if ((k < 0) != (t < 0) || (k >= 0 && (k != t || mine != theirs))) {
+						if (bad++ < 5)
+							print_error("%02X %02X %02X (n=%zu): %ld U+%04X, utf8proc %ld U+%04X\n", a,
+								    b, c, n, k, (unsigned)mine, (long)t, (unsigned)theirs);
+					}
+				}
+			}
+	assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -556,6 +583,7 @@ int main(void)
 		cmocka_unit_test(test_finish_hash),
 		cmocka_unit_test(test_add_category_and_enclosure),
 		cmocka_unit_test(test_many_items),
+		cmocka_unit_test(test_utf8_next_matches_utf8proc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
