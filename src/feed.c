@@ -273,8 +273,6 @@ void feed_finish(struct feed *f)
 			it->id = xasprintf("urn:tidings:%.32s", hex);
 		}
 	}
-	for (size_t i = 0; i < f->nitems; i++)
-		item_hash(&f->items[i], f->items[i].hash);
 	/* Some CMSs give every item the same guid; then the link tells them apart, or failing that
 	 * the position. */
 	if (f->nitems > 1) {
@@ -490,6 +488,12 @@ static void hash_field(struct buf *b, const char *v)
 {
 	buf_adds(b, v ? v : "\x01");
 	buf_addc(b, '\0');
+}
+
+void feed_hash_items(struct feed *f)
+{
+	for (size_t i = 0; i < f->nitems; i++)
+		item_hash(&f->items[i], f->items[i].hash);
 }
 
 void item_hash(const struct item *it, char out[65])

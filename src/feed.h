@@ -33,7 +33,7 @@ struct item {
 	char *source_link;
 	char *source_url;
 	int64_t first_seen;
-	char hash[65];      /* item_hash, filled by feed_finish; "" when not computed */
+	char hash[65];      /* item_hash, filled by feed_hash_items; "" when not computed */
 	/* ITEM_CLEAN_* bits: the field is already what text_clean would make of it (set by the
 	 * parser when its sanitiser could tell, so that feed_finish need not look again). */
 	unsigned clean;
@@ -66,6 +66,9 @@ void feed_finish(struct feed *f);
 
 /* SHA-256 (hex) over the fields a change of which is an update of the item. */
 void item_hash(const struct item *it, char out[65]);
+/* Fills every item's hash (after feed_finish): done by the polling workers, so that the store,
+ * which computes a missing one itself, need not. */
+void feed_hash_items(struct feed *f);
 
 /* Returns a new string: s as valid UTF-8 (invalid bytes become U+FFFD) in NFC, without the
  * characters XML 1.0 forbids.  NULL stays NULL. */

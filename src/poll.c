@@ -181,8 +181,8 @@ static void extract_task(struct task *t)
 	t->feed = extract_html(t->r.body, t->r.len, &eo, &t->kind, t->perr, sizeof t->perr);
 }
 
-/* On a worker: the body's hash, then (unless the bytes are the same as last time) the parse. */
-static void parse_task(struct task *t)
+/* The body's hash, then (unless the bytes are the same as last time) the parse. */
+static void parse_body(struct task *t)
 {
 	if (t->article) {
 		extract_task(t);
@@ -218,6 +218,14 @@ static void parse_task(struct task *t)
 	/* The body is no longer needed: free it early to keep memory flat. */
 	free(t->r.body);
 	t->r.body = NULL;
+}
+
+/* On a worker: the parse, and the items' hashes, so that the storer need not compute them. */
+static void parse_task(struct task *t)
+{
+	parse_body(t);
+	if (t->feed)
+		feed_hash_items(t->feed);
 }
 
 static void *worker(void *arg)
@@ -668,6 +676,7 @@ static void poll_dir(struct pass *p, struct job *job, const char *dir)
 		if (!one) {
 			log_msg(LOG_WARN, "poll: %s: %s: %s", src->name, names[i], err);
 		} else {
+			feed_hash_items(one); /* the folder's hash is made of its items' */
 			struct item *it = feed_add_item(feed);
 			*it = one->items[0];
 			one->nitems = 0; /* the item moved */
