@@ -463,7 +463,8 @@ static const struct config_source *source_for(const struct config *cfg, const ch
 
 /* Reads one FILE or URL the way `parse` does: a feed; else an article or listing page; else a
  * text article.  Returns the feed, or NULL with the reason in perr. */
-static struct feed *read_input(const char *what, const struct config *cfg, char *perr, size_t perrlen)
+static struct feed *read_input(const char *what, const struct config *cfg, int threads, char *perr,
+			       size_t perrlen)
 {
 	struct fetch_options fo = {
 		.concurrency = 1,
@@ -501,6 +502,7 @@ static struct feed *read_input(const char *what, const struct config *cfg, char 
 		free(abs);
 	}
 	struct parse_options po = {
+		.threads = threads,
 		.release_read = mapped,
 		.base_url = base,
 		.charset = charset,
@@ -549,10 +551,11 @@ static struct feed *read_input(const char *what, const struct config *cfg, char 
 }
 
 /* read_input, with the error message "WHAT: reason" (a file's own errors already name it). */
-static struct feed *parse_input(const char *what, const struct config *cfg, char *msg, size_t msglen)
+static struct feed *parse_input(const char *what, const struct config *cfg, int threads, char *msg,
+				size_t msglen)
 {
 	char why[512];
-	struct feed *f = read_input(what, cfg, why, sizeof why);
+	struct feed *f = read_input(what, cfg, threads, why, sizeof why);
 	if (!f) {
 		size_t n = strlen(what);
 		if (!strncmp(why, what, n) && why[n] == ':')
@@ -589,7 +592,7 @@ static void *parse_thread(void *arg)
 			break;
 		int i = r->next++;
 		pthread_mutex_unlock(&r->lock);
-		struct feed *f = parse_input(r->inputs[i], r->cfg, r->errs[i], sizeof r->errs[i]);
+		struct feed *f = parse_input(r->inputs[i], r->cfg, 1, r->errs[i], sizeof r->errs[i]);
 		if (f)
 			feed_json(f, &r->json[i], NULL);
 		feed_free(f);
@@ -603,8 +606,9 @@ static void *parse_thread(void *arg)
 
 static int parse_many(const struct config *cfg, int n, char **inputs)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	int nthreads = cpus < 1 ? 1 : cpus > 16 ? 16 : (int)cpus;
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	int cpus = online < 1 ? 1 : online > 16 ? 16 : (int)online;
+	int nthreads = cpus;
 	if (n == 1)
 		nthreads = 0; /* one input: read it here */
 	struct parse_run r = {.cfg = cfg, .inputs = inputs, .n = n, .ahead = 2 * nthreads};
@@ -624,7 +628,8 @@ static int parse_many(const struct config *cfg, int n, char **inputs)
 	int failed = 0;
 	for (int i = 0; i < n; i++) {
 		if (!started) { /* read and written here, a big feed item by item */
-			struct feed *f = parse_input(inputs[i], cfg, r.errs[i], sizeof r.errs[i]);
+			/* one input: its own HTML sanitised on threads beside the reader */
+			struct feed *f = parse_input(inputs[i], cfg, n == 1 ? cpus : 1, r.errs[i], sizeof r.errs[i]);
 			if (f) {
 				feed_json(f, &r.json[i], stdout);
 				feed_free(f);

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <iconv.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -64,7 +65,10 @@ static const char *format_name(enum format f)
 	}
 }
 
+struct helpers;
+
 struct ctx {
+	struct helpers *helpers; /* threads sanitising HTML beside the reader, or NULL */
 	const struct parse_options *opt;
 	enum format format;
 	struct feed *feed;
@@ -166,16 +170,142 @@ static char *base_of(const xmlNode *n, const struct parse_options *opt)
 	return out;
 }
 
+/* A big document's summaries and content are sanitised by helper threads while the reader goes
+ * on: each job is one field of one item, its result put in place once the reader is done (the
+ * item array moves as it grows, so the helpers never touch it). */
+struct job {
+	struct feed *feed; /* the reading it belongs to (a fallback reading makes a new feed) */
+	size_t item;
+	unsigned which;    /* ITEM_CLEAN_SUMMARY or ITEM_CLEAN_CONTENT */
+	char *html, *base; /* in */
+	char *out;         /* out */
+	int clean;
+};
+
+#define MAX_HELPERS 8
+#define HELPERS_FROM ((size_t)1 << 20) /* documents smaller than this are read on one thread */
+
+struct helpers {
+	pthread_t threads[MAX_HELPERS];
+	int n;
+	pthread_mutex_t lock;
+	pthread_cond_t more;
+	struct job **jobs;
+	size_t njobs, next;
+	int closing;
+};
+
+static void *helper_thread(void *arg)
+{
+	struct helpers *h = arg;
+	pthread_mutex_lock(&h->lock);
+	for (;;) {
+		if (h->next == h->njobs) {
+			if (h->closing)
+				break;
+			pthread_cond_wait(&h->more, &h->lock);
+			continue;
+		}
+		struct job *j = h->jobs[h->next++];
+		pthread_mutex_unlock(&h->lock);
+		j->out = sanitize_html_clean(j->html, j->base, &j->clean);
+		free(j->html);
+		free(j->base);
+		j->html = j->base = NULL;
+		pthread_mutex_lock(&h->lock);
+	}
+	pthread_mutex_unlock(&h->lock);
+	return NULL;
+}
+
+/* Helpers for a document of len bytes when the options ask for threads and it is big enough. */
+static struct helpers *helpers_start(const struct parse_options *opt, size_t len)
+{
+	if (opt->threads < 2 || len < HELPERS_FROM)
+		return NULL;
+	struct helpers *h = xcalloc(1, sizeof *h);
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->more, NULL);
+	int want = opt->threads - 1 < MAX_HELPERS ? opt->threads - 1 : MAX_HELPERS;
+	for (int i = 0; i < want; i++)
+		if (pthread_create(&h->threads[h->n], NULL, helper_thread, h) == 0)
+			h->n++;
+	if (!h->n) {
+		pthread_mutex_destroy(&h->lock);
+		pthread_cond_destroy(&h->more);
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+/* The reading the jobs so far belong to is dropped: their results will be too. */
+static void helpers_drop(struct helpers *h)
+{
+	if (!h)
+		return;
+	pthread_mutex_lock(&h->lock);
+	for (size_t i = 0; i < h->njobs; i++)
+		h->jobs[i]->feed = NULL;
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* Waits for every job, then puts the results of feed f's in place (jobs of an abandoned reading
+ * are dropped). */
+static void helpers_finish(struct helpers *h, struct feed *f)
+{
+	if (!h)
+		return;
+	pthread_mutex_lock(&h->lock);
+	h->closing = 1;
+	pthread_cond_broadcast(&h->more);
+	pthread_mutex_unlock(&h->lock);
+	for (int i = 0; i < h->n; i++)
+		pthread_join(h->threads[i], NULL);
+	for (size_t i = 0; i < h->njobs; i++) {
+		struct job *j = h->jobs[i];
+		if (f && j->feed == f && j->item < f->nitems) {
+			struct item *it = &f->items[j->item];
+			char **field = j->which == ITEM_CLEAN_SUMMARY ? &it->summary : &it->content;
+			free(*field);
+			*field = j->out;
+			if (j->clean)
+				it->clean |= j->which;
+		} else {
+			free(j->out);
+		}
+		free(j);
+	}
+	free(h->jobs);
+	pthread_mutex_destroy(&h->lock);
+	pthread_cond_destroy(&h->more);
+	free(h);
+}
+
 /* Summary or content (which = ITEM_CLEAN_SUMMARY or ITEM_CLEAN_CONTENT), unless the item has
  * one: html after the sanitiser, with relative URLs resolved at the element.  Takes html. */
-static void set_html(struct item *it, unsigned which, const xmlNode *n, char *html, const struct parse_options *opt)
+static void set_html(struct ctx *c, struct item *it, unsigned which, const xmlNode *n, char *html)
 {
 	char **field = which == ITEM_CLEAN_SUMMARY ? &it->summary : &it->content;
 	if (!html || *field) {
 		free(html);
 		return;
 	}
-	char *base = base_of(n, opt);
+	char *base = base_of(n, c->opt);
+	struct helpers *h = c->helpers;
+	if (h) { /* a placeholder now (the field is taken), the sanitised text at the end */
+		struct job *j = xcalloc(1, sizeof *j);
+		*j = (struct job){.feed = c->feed, .item = (size_t)(it - c->feed->items), .which = which,
+				  .html = html, .base = base};
+		*field = xstrdup("");
+		pthread_mutex_lock(&h->lock);
+		if ((h->njobs & (h->njobs - 1)) == 0) /* a power of two: full */
+			h->jobs = xrealloc(h->jobs, (h->njobs ? 2 * h->njobs : 64) * sizeof *h->jobs);
+		h->jobs[h->njobs++] = j;
+		pthread_cond_signal(&h->more);
+		pthread_mutex_unlock(&h->lock);
+		return;
+	}
 	int clean;
 	*field = sanitize_html_clean(html, base, &clean);
 	if (clean)
@@ -498,7 +628,7 @@ static void rss_item(xmlNode *node, struct ctx *c)
 				free(perma);
 			} else if (!strcmp(local, "description")) {
 				if (!it->summary)
-					set_html(it, ITEM_CLEAN_SUMMARY, n, rss_html(n), c->opt);
+					set_html(c, it, ITEM_CLEAN_SUMMARY, n, rss_html(n));
 			} else if (!strcmp(local, "pubDate")) {
 				set_date(&it->published, n, c);
 			} else if (!strcmp(local, "author")) {
@@ -516,7 +646,7 @@ static void rss_item(xmlNode *node, struct ctx *c)
 			}
 		} else if (ns == NS_CONTENT && !strcmp(local, "encoded")) {
 			if (!it->content)
-				set_html(it, ITEM_CLEAN_CONTENT, n, rss_html(n), c->opt);
+				set_html(c, it, ITEM_CLEAN_CONTENT, n, rss_html(n));
 		} else if (ns == NS_DC || ns == NS_DCTERMS) {
 			dublin_core(it, n, ns, local, c);
 		} else if (ns == NS_ATOM) {
@@ -602,13 +732,13 @@ static void atom_entry(xmlNode *node, struct ctx *c)
 				free(term);
 			} else if (!strcmp(local, "summary")) {
 				if (!it->summary)
-					set_html(it, ITEM_CLEAN_SUMMARY, n, atom_html(n), c->opt);
+					set_html(c, it, ITEM_CLEAN_SUMMARY, n, atom_html(n));
 			} else if (!strcmp(local, "content")) {
 				char *src = xml_prop(n, "src");
 				if (src)
 					free(src);
 				else if (!it->content)
-					set_html(it, ITEM_CLEAN_CONTENT, n, atom_html(n), c->opt);
+					set_html(c, it, ITEM_CLEAN_CONTENT, n, atom_html(n));
 			}
 		} else if (ns == NS_MEDIA) {
 			media_element(it, n, local, c);
@@ -1502,13 +1632,15 @@ static void release_parsed(const char *data, long consumed, size_t *released)
 static struct feed *parse_xml(const char *data, size_t len, const struct parse_options *opt, char *err,
 			      size_t errlen)
 {
-	struct ctx c = {.opt = opt, .format = FMT_UNKNOWN, .feed = NULL};
+	struct helpers *helpers = helpers_start(opt, len);
+	struct ctx c = {.helpers = helpers, .opt = opt, .format = FMT_UNKNOWN, .feed = NULL};
 	int options = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR |
 		      XML_PARSE_COMPACT | XML_PARSE_NOCDATA;
 	if (opt->charset && *opt->charset)
 		options |= XML_PARSE_IGNORE_ENC; /* the HTTP charset (or a correction) outranks the declaration */
 	xmlTextReaderPtr r = xmlReaderForMemory(data, (int)len, opt->base_url, opt->charset, options);
 	if (!r) {
+		helpers_finish(helpers, NULL);
 		util_errf(err, errlen, "cannot start the XML reader");
 		return NULL;
 	}
@@ -1570,12 +1702,14 @@ static struct feed *parse_xml(const char *data, size_t len, const struct parse_o
 		c.feed = NULL;
 		c.feed_author = NULL;
 		if (parse_dom(&c, tree, tree_len, opt, options, err, errlen)) { /* c is the new reading */
+			helpers_drop(helpers);
 			feed_free(old);
 			free(old_author);
 		} else if (quoted) {
 			c.feed = old; /* what the reader had is better than nothing */
 			c.feed_author = old_author;
 		} else {
+			helpers_drop(helpers);
 			feed_free(old);
 			free(old_author);
 		}
@@ -1587,6 +1721,7 @@ static struct feed *parse_xml(const char *data, size_t len, const struct parse_o
 		}
 	}
 	free(quoted);
+	helpers_finish(helpers, c.feed); /* the tree fallback, if taken, sanitised on its own */
 	if (!c.feed) {
 		free(c.feed_author);
 		return NULL;

@@ -12,6 +12,8 @@ struct parse_options {
 	int tz_offset;        /* minutes east of UTC for dates without a zone */
 	int release_read;     /* the bytes are a read-only file mapping: pages already parsed are
 				 given back as the reader moves on (they fault in again if needed) */
+	int threads;          /* > 1: a big document's summaries and content are sanitised on
+				 threads beside the reader, this many in all (the reader's too) */
 };
 
 /* Parses an RSS (0.9x, 1.0, 2.0) or Atom (0.3, 1.0) document, streaming item by item, or a

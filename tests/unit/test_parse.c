@@ -992,6 +992,51 @@ static void test_unquoted_attributes(void **state)
 	feed_free(f);
 }
 
+/* Sanitising on helper threads beside the reader gives the reading of one thread: every field
+ * of every item, for a clean document, one with a late error (the tree fallback drops what the
+ * helpers did), and one with content the sanitiser's fast path hands to the parser. */
+static void test_helper_threads(void **state)
+{
+	(void)state;
+	for (int variant = 0; variant < 3; variant++) {
+		size_t len;
+		char *doc = big_feed(1500, variant == 1, &len); /* about 2.5 MB */
+		if (variant == 2) { /* every tenth description: a script and a comment, and NFD text */
+			char *p = doc;
+			for (int k = 0; (p = strstr(p, "<![CDATA[<p>")); k++, p++)
+				if (k % 10 == 0)
+					memcpy(p + 9, "<i>", 3);
+		}
+		char msg[256];
+		struct parse_options one = {.base_url = "https://example.org/"};
+		struct parse_options three = one;
+		three.threads = 3;
+		struct feed *a = parse_feed(doc, len, &one, msg, sizeof msg);
+		struct feed *b = parse_feed(doc, len, &three, msg, sizeof msg);
+		assert_non_null(a);
+		assert_non_null(b);
+		assert_true(a->nitems >= 1500);
+		assert_int_equal(a->nitems, b->nitems);
+		feed_hash_items(a);
+		feed_hash_items(b);
+		for (size_t i = 0; i < a->nitems; i++) {
+			assert_string_equal(a->items[i].id, b->items[i].id);
+			assert_string_equal(a->items[i].hash, b->items[i].hash); /* every field */
+			assert_int_equal(a->items[i].clean, b->items[i].clean);
+			if (a->items[i].summary) { /* not a placeholder left behind */
+				assert_non_null(b->items[i].summary);
+				assert_string_equal(a->items[i].summary, b->items[i].summary);
+				assert_true(strlen(b->items[i].summary) > 100);
+			} else {
+				assert_null(b->items[i].summary);
+			}
+		}
+		feed_free(a);
+		feed_free(b);
+		free(doc);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1022,6 +1067,7 @@ int main(void)
 		cmocka_unit_test(test_jsonfeed11),
 		cmocka_unit_test(test_jsonfeed10),
 		cmocka_unit_test(test_jsonfeed_rejects),
+		cmocka_unit_test(test_helper_threads),
 	};
 	parse_global_init();
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
