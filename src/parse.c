@@ -299,8 +299,8 @@ static void set_html(struct ctx *c, struct item *it, unsigned which, const xmlNo
 				  .html = html, .base = base};
 		*field = xstrdup("");
 		pthread_mutex_lock(&h->lock);
-		if ((h->njobs & (h->njobs - 1)) == 0) /* a power of two: full */
-			h->jobs = xrealloc(h->jobs, (h->njobs ? 2 * h->njobs : 64) * sizeof *h->jobs);
+		if ((h->njobs & (h->njobs - 1)) == 0) /* 0 or a power of two: the array is full */
+			h->jobs = xrealloc(h->jobs, (h->njobs ? 2 * h->njobs : 1) * sizeof *h->jobs);
 		h->jobs[h->njobs++] = j;
 		pthread_cond_signal(&h->more);
 		pthread_mutex_unlock(&h->lock);
