@@ -688,33 +688,53 @@ static void merge_items(struct feed *items, struct feed *extra)
 	qsort(items->items, items->nitems, sizeof *items->items, cmp_newest);
 }
 
-/* One run of archive pages to write, shared by the threads that write them. */
+/* The archive pages of one category to write. */
 struct archive_run {
-	const struct config *cfg;
 	const struct config_category *cat;
-	const struct render_channel *base_ch;
-	const char *current;
+	struct render_channel base_ch; /* the category's channel; title and current owned here */
+	char *title, *current;
 	int64_t full;
 	int size;
-	int64_t *pages; /* the page numbers to write */
-	size_t npages, next;
+};
+
+/* Every archive page a build writes, of every category, taken one at a time by the building
+ * thread and by helper threads (one per further CPU, each with a store connection of its own),
+ * which start as soon as a first poll's many pages are queued and write them while the
+ * building thread goes on with the categories' current documents. */
+struct archive_pool {
+	const struct config *cfg;
+	struct archive_run **runs;
+	size_t nruns;
+	struct {
+		size_t run;
+		int64_t k;
+	} *pages;
+	size_t npages, cap, next;
 	pthread_mutex_t lock;
-	int failed;
+	pthread_cond_t more;
+	int closing, failed;
 	char err[512];
+	struct archive_helper *helpers;
+	int nhelpers;
+};
+
+struct archive_helper {
+	pthread_t thread;
+	struct archive_pool *pool;
+	struct render_stats stats;
 };
 
 /* Writes archive page k of the run from store. */
-static int write_archive_page(struct archive_run *run, struct store *store, int64_t k,
-			      struct render_stats *stats, char *err, size_t errlen)
+static int write_archive_page(const struct config *cfg, const struct archive_run *run, struct store *store,
+			      int64_t k, struct render_stats *stats, char *err, size_t errlen)
 {
-	const struct config *cfg = run->cfg;
 	const char *slug = run->cat->slug;
 	char *name = xasprintf("archive/%s/%lld.atom", slug, (long long)k);
 	struct feed *page = feed_new();
 	char *self = xasprintf("%sarchive/%s/%lld", cfg->link, slug, (long long)k);
 	char *prev = k > 1 ? xasprintf("%sarchive/%s/%lld.atom", cfg->link, slug, (long long)k - 1) : NULL;
 	char *next = k < run->full ? xasprintf("%sarchive/%s/%lld.atom", cfg->link, slug, (long long)k + 1) : NULL;
-	struct render_channel ch = *run->base_ch;
+	struct render_channel ch = run->base_ch;
 	ch.self_base = self;
 	ch.stylesheet = "../../feed.xsl";
 	ch.archive = 1;
@@ -740,41 +760,41 @@ static int write_archive_page(struct archive_run *run, struct store *store, int6
 	return rc;
 }
 
-/* Takes pages from the run until none is left or one fails. */
-static void archive_loop(struct archive_run *run, struct store *store, struct render_stats *stats)
+/* Takes pages from the pool until none is left (with wait: until the pool closes) or one fails. */
+static void archive_loop(struct archive_pool *pool, struct store *store, struct render_stats *stats, int wait)
 {
+	pthread_mutex_lock(&pool->lock);
 	for (;;) {
-		pthread_mutex_lock(&run->lock);
-		int64_t k = run->failed || run->next == run->npages ? 0 : run->pages[run->next++];
-		pthread_mutex_unlock(&run->lock);
-		if (!k)
-			return;
+		if (pool->failed)
+			break;
+		if (pool->next == pool->npages) {
+			if (!wait || pool->closing)
+				break;
+			pthread_cond_wait(&pool->more, &pool->lock);
+			continue;
+		}
+		const struct archive_run *run = pool->runs[pool->pages[pool->next].run];
+		int64_t k = pool->pages[pool->next++].k;
+		pthread_mutex_unlock(&pool->lock);
 		char err[512] = "";
-		if (write_archive_page(run, store, k, stats, err, sizeof err) < 0) {
-			pthread_mutex_lock(&run->lock);
-			if (!run->failed)
-				snprintf(run->err, sizeof run->err, "%s", err);
-			run->failed = 1;
-			pthread_mutex_unlock(&run->lock);
-			return;
+		int rc = write_archive_page(pool->cfg, run, store, k, stats, err, sizeof err);
+		pthread_mutex_lock(&pool->lock);
+		if (rc < 0 && !pool->failed) {
+			snprintf(pool->err, sizeof pool->err, "%s", err);
+			pool->failed = 1;
 		}
 	}
+	pthread_mutex_unlock(&pool->lock);
 }
-
-struct archive_helper {
-	pthread_t thread;
-	struct archive_run *run;
-	struct render_stats stats;
-};
 
 /* A helper thread reads the store through a connection of its own. */
 static void *archive_thread(void *arg)
 {
 	struct archive_helper *h = arg;
 	char err[512];
-	struct store *store = store_open(h->run->cfg->database, err, sizeof err);
+	struct store *store = store_open(h->pool->cfg->database, err, sizeof err);
 	if (store) {
-		archive_loop(h->run, store, &h->stats);
+		archive_loop(h->pool, store, &h->stats, 1);
 		store_close(store);
 	}
 	return NULL;
@@ -782,63 +802,113 @@ static void *archive_thread(void *arg)
 
 #define ARCHIVE_THREADS 8
 
+static void pool_init(struct archive_pool *pool, const struct config *cfg)
+{
+	memset(pool, 0, sizeof *pool);
+	pool->cfg = cfg;
+	pthread_mutex_init(&pool->lock, NULL);
+	pthread_cond_init(&pool->more, NULL);
+}
+
 /* RFC 5005 archive pages of one category: page k (from 1) holds the items whose arrival numbers
  * are (k-1)*size+1 … k*size.  Only full pages exist, so a page never changes once written (not
  * even when retention prunes its items later), except that the newest one gains its
- * next-archive link when the page after it appears.  Many pages (a first poll) are written by
- * one thread per CPU. */
-static int publish_archives(const struct config *cfg, struct store *store,
-			    const struct config_category *cat, int64_t last_seq, int size,
-			    const struct render_channel *base_ch, struct render_stats *stats, char *err,
-			    size_t errlen)
+ * next-archive link when the page after it appears.  The pages to write join the pool. */
+static void queue_archives(struct archive_pool *pool, const struct config_category *cat, int64_t last_seq,
+			   int size, const struct render_channel *base_ch)
 {
-	struct archive_run run = {.cfg = cfg, .cat = cat, .base_ch = base_ch, .full = last_seq / size, .size = size};
-	char *current = xasprintf("%s%s.atom", cfg->link, cat->slug);
-	run.current = current;
-	for (int64_t k = 1; k <= run.full; k++) {
+	const struct config *cfg = pool->cfg;
+	struct archive_run *run = xcalloc(1, sizeof *run);
+	run->cat = cat;
+	run->full = last_seq / size;
+	run->size = size;
+	run->title = xstrdup(base_ch->title);
+	run->current = xasprintf("%s%s.atom", cfg->link, cat->slug);
+	run->base_ch = *base_ch;
+	run->base_ch.title = run->title;
+	pthread_mutex_lock(&pool->lock);
+	pool->runs = xrealloc(pool->runs, (pool->nruns + 1) * sizeof *pool->runs);
+	size_t r = pool->nruns++;
+	pool->runs[r] = run;
+	pthread_mutex_unlock(&pool->lock);
+	for (int64_t k = 1; k <= run->full; k++) {
 		char *path = xasprintf("%s/archive/%s/%lld.atom", cfg->output, cat->slug, (long long)k);
 		char *next_path = xasprintf("%s/archive/%s/%lld.atom", cfg->output, cat->slug, (long long)k + 1);
 		/* Written pages are final, unless this is the newest written one and a new page follows. */
-		int skip = access(path, F_OK) == 0 && (k == run.full || access(next_path, F_OK) == 0);
-		if (!skip) {
-			run.pages = xrealloc(run.pages, (run.npages + 1) * sizeof *run.pages);
-			run.pages[run.npages++] = k;
-		}
+		int skip = access(path, F_OK) == 0 && (k == run->full || access(next_path, F_OK) == 0);
 		free(path);
 		free(next_path);
+		if (skip)
+			continue;
+		pthread_mutex_lock(&pool->lock);
+		if (pool->npages == pool->cap) {
+			pool->cap = pool->cap ? 2 * pool->cap : 64;
+			pool->pages = xrealloc(pool->pages, pool->cap * sizeof *pool->pages);
+		}
+		pool->pages[pool->npages].run = r;
+		pool->pages[pool->npages++].k = k;
+		pthread_cond_signal(&pool->more);
+		pthread_mutex_unlock(&pool->lock);
 	}
-	pthread_mutex_init(&run.lock, NULL);
-	struct archive_helper helpers[ARCHIVE_THREADS];
-	int nhelpers = 0;
+	/* Many pages (a first poll): helpers, one per further CPU, from now on. */
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	int want = run.npages >= 8 && cpus > 1 ? (int)(cpus - 1 < ARCHIVE_THREADS ? cpus - 1 : ARCHIVE_THREADS) : 0;
-	for (int i = 0; i < want; i++) {
-		helpers[nhelpers] = (struct archive_helper){.run = &run};
-		if (pthread_create(&helpers[nhelpers].thread, NULL, archive_thread, &helpers[nhelpers]) == 0)
-			nhelpers++;
+	int want = cpus - 1 < ARCHIVE_THREADS ? (int)cpus - 1 : ARCHIVE_THREADS;
+	if (!pool->helpers && want > 0 && pool->npages - pool->next >= 8) {
+		pool->helpers = xcalloc((size_t)want, sizeof *pool->helpers);
+		for (int i = 0; i < want; i++) {
+			pool->helpers[pool->nhelpers] = (struct archive_helper){.pool = pool};
+			if (pthread_create(&pool->helpers[pool->nhelpers].thread, NULL, archive_thread,
+					   &pool->helpers[pool->nhelpers]) == 0)
+				pool->nhelpers++;
+		}
 	}
-	archive_loop(&run, store, stats);
-	for (int i = 0; i < nhelpers; i++) {
-		pthread_join(helpers[i].thread, NULL);
-		stats->files_written += helpers[i].stats.files_written;
-		stats->files_unchanged += helpers[i].stats.files_unchanged;
+}
+
+/* Writes what is left of the pool on this thread too (unless the build has failed: then the
+ * helpers only stop), waits for the helpers, and frees it all; -1 with the first failure in err. */
+static int pool_finish(struct archive_pool *pool, struct store *store, int abandon, struct render_stats *stats,
+		       char *err, size_t errlen)
+{
+	if (abandon) {
+		pthread_mutex_lock(&pool->lock);
+		pool->failed = 1;
+		pthread_mutex_unlock(&pool->lock);
 	}
-	pthread_mutex_destroy(&run.lock);
+	archive_loop(pool, store, stats, 0);
+	pthread_mutex_lock(&pool->lock);
+	pool->closing = 1;
+	pthread_cond_broadcast(&pool->more);
+	pthread_mutex_unlock(&pool->lock);
+	for (int i = 0; i < pool->nhelpers; i++) {
+		pthread_join(pool->helpers[i].thread, NULL);
+		stats->files_written += pool->helpers[i].stats.files_written;
+		stats->files_unchanged += pool->helpers[i].stats.files_unchanged;
+	}
+	/* every helper failed to open the store: finish here */
+	if (!pool->failed)
+		archive_loop(pool, store, stats, 0);
 	int rc = 0;
-	if (run.failed) {
-		util_errf(err, errlen, "%s", run.err);
+	if (pool->failed) {
+		if (!abandon)
+			util_errf(err, errlen, "%s", pool->err);
 		rc = -1;
-	} else if (run.next < run.npages) { /* every helper failed to open the store: finish here */
-		archive_loop(&run, store, stats);
 	}
-	free(run.pages);
-	free(current);
+	for (size_t i = 0; i < pool->nruns; i++) {
+		free(pool->runs[i]->title);
+		free(pool->runs[i]->current);
+		free(pool->runs[i]);
+	}
+	free(pool->runs);
+	free(pool->pages);
+	free(pool->helpers);
+	pthread_mutex_destroy(&pool->lock);
+	pthread_cond_destroy(&pool->more);
 	return rc;
 }
 
 static int publish_category(const struct config *cfg, struct store *store,
 			    const struct config_category *cat, struct feed *items, int ttl,
-			    struct render_stats *stats, char *err, size_t errlen)
+			    struct archive_pool *pool, struct render_stats *stats, char *err, size_t errlen)
 {
 	int size = cfg->items_per_feed;
 	int64_t last_seq = store_category_last_seq(store, cat->slug, err, errlen);
@@ -874,7 +944,7 @@ static int publish_category(const struct config *cfg, struct store *store,
 	int rc = publish_feed(cfg->output, cat->slug, &ch, items, stats, err, errlen);
 	if (rc == 0 && full) {
 		ch.prev_archive = NULL;
-		rc = publish_archives(cfg, store, cat, last_seq, size, &ch, stats, err, errlen);
+		queue_archives(pool, cat, last_seq, size, &ch);
 	}
 	free(base);
 	free(title);
@@ -894,6 +964,8 @@ int render_all(const struct config *cfg, struct store *store, const int *changed
 	if (util_mkdir_p(cfg->output, err, errlen) < 0)
 		return -1;
 	int rc = -1;
+	struct archive_pool pool;
+	pool_init(&pool, cfg);
 	struct feed **lists = xcalloc(cfg->ncategories + 1, sizeof *lists);
 	struct feed *fresh = feed_new();
 	int ttl = (int)(cfg->poll_interval / 60);
@@ -905,7 +977,7 @@ int render_all(const struct config *cfg, struct store *store, const int *changed
 		free(atom);
 		if (!changed || changed[c] || !exists) {
 			struct feed *items = feed_new();
-			int r = publish_category(cfg, store, cat, items, ttl, stats, err, errlen);
+			int r = publish_category(cfg, store, cat, items, ttl, &pool, stats, err, errlen);
 			feed_free(items);
 			if (r < 0)
 				goto out;
@@ -949,6 +1021,8 @@ int render_all(const struct config *cfg, struct store *store, const int *changed
 		goto out;
 	rc = 0;
 out:
+	if (pool_finish(&pool, store, rc < 0, stats, err, errlen) < 0)
+		rc = -1;
 	for (size_t c = 0; c < cfg->ncategories; c++)
 		feed_free(lists[c]);
 	free(lists);
