@@ -108,6 +108,13 @@ static const char *const migrations[] = {
 	"  last_try INTEGER NOT NULL,"
 	"  PRIMARY KEY (source_id, url)"
 	") WITHOUT ROWID;",
+	/* 5: the inserts number their rows themselves (seq = last_seq + 1, read in the same
+	 * statement), so the trigger only counts: writing each new row twice cost a second update
+	 * of the row and of its seq index entry. */
+	"DROP TRIGGER item_category_number;"
+	"CREATE TRIGGER item_category_count AFTER INSERT ON item_category BEGIN"
+	"  UPDATE category SET last_seq = last_seq + 1 WHERE id = NEW.category_id;"
+	"END;",
 };
 
 enum stmt_id {
@@ -139,8 +146,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 			   " published = ?7, updated = ?8,"
 			   " sort_date = COALESCE(?7, ?8, first_seen), date_guessed = (?7 IS NULL AND ?8 IS NULL),"
 			   " hash = ?9 WHERE id = ?1",
-	[ST_ITEM_CATS] = "INSERT OR IGNORE INTO item_category (item_id, category_id, sort_date)"
-			 " SELECT ?1, category_id, ?3 FROM source_category WHERE source_id = ?2",
+	/* one row per category of the source: each reads its category's counter once */
+	[ST_ITEM_CATS] = "INSERT OR IGNORE INTO item_category (item_id, category_id, sort_date, seq)"
+			 " SELECT ?1, sc.category_id, ?3, c.last_seq + 1 FROM source_category sc"
+			 " JOIN category c ON c.id = sc.category_id WHERE sc.source_id = ?2",
 	[ST_ITEM_CATS_DATE] = "UPDATE item_category SET sort_date ="
 			      " (SELECT sort_date FROM item WHERE id = ?1) WHERE item_id = ?1",
 	[ST_TAG_DEL] = "DELETE FROM item_tag WHERE item_id = ?1",
@@ -409,10 +418,11 @@ static int sync_source(struct store *s, const struct config_source *src, char *e
 				goto out;
 		if (run(s, "DELETE FROM item_category WHERE item_id IN (SELECT id FROM item WHERE source_id = ?1)",
 			err, errlen, sidtext) < 0 ||
-		    run(s, "INSERT INTO item_category (item_id, category_id, sort_date)"
-			   " SELECT i.id, sc.category_id, i.sort_date"
+		    run(s, "INSERT INTO item_category (item_id, category_id, sort_date, seq)"
+			   " SELECT i.id, sc.category_id, i.sort_date,"
+			   "  c.last_seq + ROW_NUMBER() OVER (PARTITION BY sc.category_id ORDER BY i.id)"
 			   " FROM item i JOIN source_category sc ON sc.source_id = i.source_id"
-			   " WHERE i.source_id = ?1",
+			   " JOIN category c ON c.id = sc.category_id WHERE i.source_id = ?1",
 			err, errlen, sidtext) < 0)
 			goto out;
 	}

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <sqlite3.h>
+
 #include "config.h"
 #include "feed.h"
 #include "store.h"
@@ -992,6 +994,65 @@ static void test_arrival_numbers(void **state)
 		fail_msg("store_open again: %s", f->err);
 	assert_int_equal(last_seq(f, "a"), 5);
 	expect_titles(range(f, "a", 1, 5), "one,two,three, edited,four,five");
+
+	/* s1 joins b: its items continue b's numbering, in the order they arrived */
+	sync_config(f, "[category a]\n[category b]\n"
+		       "[source s1]\nurl = http://s1.example/feed\ncategory = a, b\n"
+		       "[source s2]\nurl = http://s2.example/feed\ncategory = a, b\n");
+	assert_int_equal(last_seq(f, "b"), 5);
+	expect_titles(range(f, "b", 1, 5), "three, edited,four,five,one,two");
+	expect_titles(range(f, "b", 4, 4), "one"); /* one number each */
+	expect_titles(range(f, "b", 5, 5), "two");
+	assert_int_equal(last_seq(f, "a"), 7); /* s1's links to a were made again: numbers 6 and 7 */
+	expect_titles(range(f, "a", 6, 6), "one");
+	expect_titles(range(f, "a", 7, 7), "two");
+	expect_titles(range(f, "a", 1, 7), "three, edited,four,five,one,two");
+}
+
+/* A database from before schema 5 (its trigger numbered each new link with a second update of
+ * the row) is migrated: the counting trigger replaces it, and the numbering goes on. */
+static void test_migrates_numbering_trigger(void **state)
+{
+	struct fx *f = *state;
+	struct feed *one = feed_new();
+	add_item(one, "http://s1.example/1", "one", "http://s1.example/1", T0);
+	update(f, "s1", STORE_FETCHED, one, NULL, T0);
+	store_close(f->st);
+	f->st = NULL;
+
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "DROP TRIGGER item_category_count;"
+				      "CREATE TRIGGER item_category_number AFTER INSERT ON item_category BEGIN"
+				      "  UPDATE category SET last_seq = last_seq + 1 WHERE id = NEW.category_id;"
+				      "  UPDATE item_category SET seq = (SELECT last_seq FROM category WHERE id = NEW.category_id)"
+				      "    WHERE category_id = NEW.category_id AND item_id = NEW.item_id;"
+				      "END;"
+				      "PRAGMA user_version = 4;",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+
+	f->st = store_open(f->db, f->err, sizeof f->err);
+	if (!f->st)
+		fail_msg("store_open of a schema 4 database: %s", f->err);
+	add_item(one, "http://s1.example/2", "two", "http://s1.example/2", T0 - 60);
+	update(f, "s1", STORE_FETCHED, one, NULL, T0 + 60);
+	feed_free(one);
+	assert_int_equal(last_seq(f, "a"), 2);
+	expect_titles(range(f, "a", 1, 1), "one");
+	expect_titles(range(f, "a", 2, 2), "two");
+
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT group_concat(name) FROM sqlite_master WHERE type = 'trigger'",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "item_category_count");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
 }
 
 static void test_gone(void **state)
@@ -1146,6 +1207,7 @@ int main(void)
 		FX(test_prune_age_needs_both_dates),
 		FX(test_prune_keeps_what_new_feed_shows),
 		FX(test_arrival_numbers),
+		FX(test_migrates_numbering_trigger),
 		FX(test_gone),
 		FX(test_metrics),
 		FX(test_metrics_gone_is_not_new),
