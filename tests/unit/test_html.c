@@ -53,6 +53,18 @@ static struct feed *article(const char *html, const struct extract_options *opt)
 	return f;
 }
 
+/* A listing page: must come back as one. */
+static struct feed *listing(const char *html, const struct extract_options *opt)
+{
+	char err[256];
+	enum page_kind kind = PAGE_ARTICLE;
+	struct feed *f = run(html, opt, &kind, err, sizeof err);
+	if (!f)
+		fail_msg("extract_html: %s", err);
+	assert_int_equal(kind, PAGE_LISTING);
+	return f;
+}
+
 static void assert_date(int64_t got, const char *want)
 {
 	char s[32];
@@ -165,12 +177,7 @@ static void test_xpath_links_attribute(void **state)
 		"</div><a href='/outside-the-list.html'>Outside</a></body></html>";
 	struct extract_xpaths xp = {.links = "//div[@class='list']//a/@href"};
 	struct extract_options opt = {.link = BASE "index.html", .xpath = &xp};
-	char err[256];
-	enum page_kind kind = PAGE_ARTICLE;
-	struct feed *f = run(page, &opt, &kind, err, sizeof err);
-	if (!f)
-		fail_msg("extract_html: %s", err);
-	assert_int_equal(kind, PAGE_LISTING);
+	struct feed *f = listing(page, &opt);
 	assert_int_equal(f->nitems, 4);
 	assert_string_equal(f->items[0].link, "https://news.example.org/tin-tuc/mot.html");
 	assert_string_equal(f->items[0].title, "One");
@@ -198,12 +205,7 @@ static void test_xpath_links_element(void **state)
 				   "</ul></body></html>";
 	struct extract_xpaths xp = {.links = "//li[@class='it']"};
 	struct extract_options opt = {.link = BASE "index.html", .xpath = &xp};
-	char err[256];
-	enum page_kind kind = PAGE_ARTICLE;
-	struct feed *f = run(page, &opt, &kind, err, sizeof err);
-	if (!f)
-		fail_msg("extract_html: %s", err);
-	assert_int_equal(kind, PAGE_LISTING);
+	struct feed *f = listing(page, &opt);
 	assert_int_equal(f->nitems, 2);
 	assert_string_equal(f->items[0].link, "https://news.example.org/p/1-first-story");
 	assert_string_equal(f->items[0].title, "First story");
@@ -322,19 +324,14 @@ static void test_microdata(void **state)
 static void test_og_type_article(void **state)
 {
 	(void)state;
-	static const char listing[] = "<html><head><title>News</title></head><body><div class='main'>"
-				      "<h1>A short piece on the budget</h1>" PROSE1 PROSE2 LINKS5
-				      "</div></body></html>";
+	static const char page[] = "<html><head><title>News</title></head><body><div class='main'>"
+				   "<h1>A short piece on the budget</h1>" PROSE1 PROSE2 LINKS5
+				   "</div></body></html>";
 	static const char art[] = "<html><head><title>News</title>"
 				  "<meta property='og:type' content='article'></head><body><div class='main'>"
 				  "<h1>A short piece on the budget</h1>" PROSE1 PROSE2 LINKS5 "</div></body></html>";
 	struct extract_options opt = {.link = BASE "short-piece-on-the-budget.html"};
-	char err[256];
-	enum page_kind kind = PAGE_ARTICLE;
-	struct feed *f = run(listing, &opt, &kind, err, sizeof err);
-	if (!f)
-		fail_msg("extract_html: %s", err);
-	assert_int_equal(kind, PAGE_LISTING); /* the control: the same page without og:type */
+	struct feed *f = listing(page, &opt); /* the control: the same page without og:type */
 	assert_int_equal(f->nitems, 5);
 	feed_free(f);
 	f = article(art, &opt);
@@ -576,12 +573,7 @@ static void test_listing(void **state)
 		"</div><footer><a href='/tin-tuc/gioi-thieu-ve-chung-toi-2020.html'>Gi\xE1\xBB\x9Bi thi\xE1\xBB\x87u "
 		"v\xE1\xBB\x81 ch\xC3\xBAng t\xC3\xB4i</a></footer></body></html>";
 	struct extract_options opt = {.link = BASE, .tz_offset = 420};
-	char err[256];
-	enum page_kind kind = PAGE_ARTICLE;
-	struct feed *f = run(page, &opt, &kind, err, sizeof err);
-	if (!f)
-		fail_msg("extract_html: %s", err);
-	assert_int_equal(kind, PAGE_LISTING);
+	struct feed *f = listing(page, &opt);
 	assert_string_equal(f->format, "html");
 	static const char *const want[] = {
 		"https://news.example.org/tin-tuc/ngan-sach-duoc-thong-qua-10001.html",
@@ -642,13 +634,10 @@ static void test_article_only(void **state)
 				   "<h1>A short piece on the budget</h1>" PROSE1 PROSE2 LINKS5
 				   "</div></body></html>";
 	struct extract_options opt = {.link = BASE "short-piece-on-the-budget.html"};
-	char err[256];
-	enum page_kind kind = PAGE_ARTICLE;
-	struct feed *f = run(page, &opt, &kind, err, sizeof err);
-	if (!f)
-		fail_msg("extract_html: %s", err);
-	assert_int_equal(kind, PAGE_LISTING); /* the control */
+	struct feed *f = listing(page, &opt); /* the control */
 	feed_free(f);
+	char err[256];
+	enum page_kind kind;
 	opt.article_only = 1;
 	f = article(page, &opt);
 	assert_non_null(strstr(f->items[0].content, "city council met"));
