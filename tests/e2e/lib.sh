@@ -311,3 +311,29 @@ with open(f + ".tmp", "w") as fh:
 os.rename(f + ".tmp", f)
 EOF
 }
+
+# expected_case LABEL INPUT OUT: after `run_tidings OUT parse INPUT`, settles a case that must be
+# refused (INPUT.expected.err: exit 1 and one stderr line holding its text), one without an
+# expectation, and a run that failed; returns 0 only when INPUT.expected.json waits to be
+# compared with OUT.out.
+expected_case() {
+	if [ -f "$2.expected.err" ]; then
+		want=$(cat "$2.expected.err")
+		lines=$(wc -l <"$3.err")
+		if [ "$RC" -eq 1 ] && [ "$lines" -eq 1 ] && grep -qF -- "$want" "$3.err"; then
+			pass "$1: refused with '$want'"
+		else
+			fail "$1: refused with '$want'" "$(describe "$3") stdout: $(head -c 300 "$3.out" | tr '\n' ' ')"
+		fi
+		return 1
+	fi
+	if [ ! -f "$2.expected.json" ]; then
+		fail "$1" "no $(basename "$2").expected.json or .expected.err"
+		return 1
+	fi
+	if [ "$RC" -ne 0 ]; then
+		fail "$1" "$(describe "$3")"
+		return 1
+	fi
+	return 0
+}

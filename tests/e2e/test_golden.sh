@@ -12,24 +12,7 @@ for input in "$dir"/*; do
 	case $input in *.expected.json | *.expected.err) continue ;; esac
 	name=$(basename "$input")
 	run_tidings "$T/out" parse "$input"
-	if [ -f "$input.expected.err" ]; then
-		want=$(cat "$input.expected.err")
-		lines=$(wc -l <"$T/out.err")
-		if [ "$RC" -eq 1 ] && [ "$lines" -eq 1 ] && grep -qF -- "$want" "$T/out.err"; then
-			pass "golden $name: refused with '$want'"
-		else
-			fail "golden $name: refused with '$want'" "$(describe "$T/out")"
-		fi
-		continue
-	fi
-	if [ ! -f "$input.expected.json" ]; then
-		fail "golden $name" "no $name.expected.json or .expected.err"
-		continue
-	fi
-	if [ "$RC" -ne 0 ]; then
-		fail "golden $name" "$(describe "$T/out")"
-		continue
-	fi
+	expected_case "golden $name" "$input" "$T/out" || continue
 	if diff=$("$PYTHON" - "$input.expected.json" "$T/out.out" <<'PY'
 import json, sys
 want = json.load(open(sys.argv[1], encoding="utf-8"))

@@ -21,25 +21,7 @@ for input in "$dir"/*.html; do
 	found=$((found + 1))
 	name=$(basename "$input")
 	run_tidings "$T/out" -c "$T/tz.ini" parse "$input"
-	if [ -f "$input.expected.err" ]; then
-		want=$(cat "$input.expected.err")
-		lines=$(wc -l <"$T/out.err")
-		if [ "$RC" -eq 1 ] && [ "$lines" -eq 1 ] && grep -qF -- "$want" "$T/out.err"; then
-			pass "html $name: refused with '$want'"
-		else
-			fail "html $name: refused with '$want'" \
-				"$(describe "$T/out") stdout: $(head -c 300 "$T/out.out" | tr '\n' ' ')"
-		fi
-		continue
-	fi
-	if [ ! -f "$input.expected.json" ]; then
-		fail "html $name" "no $name.expected.json or .expected.err"
-		continue
-	fi
-	if [ "$RC" -ne 0 ]; then
-		fail "html $name" "$(describe "$T/out")"
-		continue
-	fi
+	expected_case "html $name" "$input" "$T/out" || continue
 	if detail=$("$PYTHON" - "$input.expected.json" "$T/out.out" <<'PY'
 import json, re, sys
 from html.parser import HTMLParser
