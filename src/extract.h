@@ -25,6 +25,9 @@ struct extract_options {
 	const char *date_format; /* strptime-like, for the timestamp after the title; NULL: the
 				    "%H:%M %d/%m/%Y" of Vietnamese portals, then date_parse */
 	int tz_offset;           /* minutes east of UTC the timestamp is read in */
+	char **feed_link;        /* HTML: when set, a page that advertises a feed (<link
+				    rel="alternate"> of RSS, Atom or JSON Feed) is not read: *feed_link
+				    gets the feed's absolute URL and extract_html returns NULL */
 };
 
 /* Returns a feed of format "text" with one item, or NULL with a one-line reason in err when the
@@ -56,9 +59,5 @@ int extract_byline(const char *s);
 int64_t extract_date(const char *s, const char *format, int tz_offset);
 /* The same, with *end set to the first character after the date. */
 int64_t extract_date_end(const char *s, const char *format, int tz_offset, const char **end);
-
-/* The first feed an HTML page advertises (<link rel="alternate" type="application/rss+xml",
- * atom+xml or feed+json), made absolute against base; NULL when there is none. */
-char *extract_feed_link(const char *html, size_t len, const char *base);
 
 #endif

@@ -2524,6 +2524,53 @@ static int markup(const char *data, size_t len)
 	return 0;
 }
 
+static int feed_type(const char *type)
+{
+	static const char *const types[] = {"application/rss+xml", "application/atom+xml",
+					    "application/feed+json", "application/rdf+xml"};
+	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+		if (util_strcaseeq(type, types[i]))
+			return 1;
+	return 0;
+}
+
+/* The first feed a page advertises (<link rel="alternate" type="application/rss+xml", atom+xml,
+ * feed+json or rdf+xml) under n, made absolute against base; NULL when there is none. */
+static char *find_feed_link(xmlNode *n, const char *base, int depth)
+{
+	for (; n && depth < 64; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (util_strcaseeq((const char *)n->name, "link")) {
+			xmlChar *rel = xmlGetProp(n, (const xmlChar *)"rel");
+			xmlChar *type = xmlGetProp(n, (const xmlChar *)"type");
+			xmlChar *href = xmlGetProp(n, (const xmlChar *)"href");
+			char *found = NULL;
+			if (rel && type && href && *href && feed_type((const char *)type)) {
+				/* rel is a list of tokens; "alternate" must be one of them */
+				char *r = xstrdup((const char *)rel), *save = NULL;
+				for (char *tok = strtok_r(r, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save))
+					if (util_strcaseeq(tok, "alternate")) {
+						xmlChar *abs = base ? xmlBuildURI(href, (const xmlChar *)base) : NULL;
+						found = xstrdup(abs ? (const char *)abs : (const char *)href);
+						xmlFree(abs);
+						break;
+					}
+				free(r);
+			}
+			xmlFree(rel);
+			xmlFree(type);
+			xmlFree(href);
+			if (found)
+				return found;
+		}
+		char *inner = find_feed_link(n->children, base, depth + 1);
+		if (inner)
+			return inner;
+	}
+	return NULL;
+}
+
 struct feed *extract_html(const char *data, size_t len, const struct extract_options *opt,
 			  enum page_kind *kind, char *err, size_t errlen)
 {
@@ -2555,6 +2602,11 @@ struct feed *extract_html(const char *data, size_t len, const struct extract_opt
 	if (!root) {
 		xmlFreeDoc(doc);
 		util_errf(err, errlen, "not an HTML page");
+		return NULL;
+	}
+	if (opt->feed_link && (*opt->feed_link = find_feed_link(doc->children, opt->link, 0))) {
+		util_errf(err, errlen, "an HTML page advertising a feed, %s", *opt->feed_link);
+		xmlFreeDoc(doc);
 		return NULL;
 	}
 	struct page pg;

@@ -164,8 +164,9 @@ static struct task *pop(struct queue *q)
 	return t;
 }
 
-/* An HTML page of the source: an article, or (unless it was reached from a listing) a listing. */
-static void extract_task(struct task *t)
+/* An HTML page of the source: an article, or (unless it was reached from a listing) a listing;
+ * with feed_link, a page advertising a feed gives that feed's URL instead. */
+static void extract_task(struct task *t, char **feed_link)
 {
 	const struct config_source *src = t->job->src;
 	struct extract_xpaths xp;
@@ -177,6 +178,7 @@ static void extract_task(struct task *t)
 		.tz_offset = src->tz_offset,
 		.xpath = extract_xpaths_of(src, &xp),
 		.article_only = t->article != NULL,
+		.feed_link = feed_link,
 	};
 	t->feed = extract_html(t->r.body, t->r.len, &eo, &t->kind, t->perr, sizeof t->perr);
 }
@@ -185,7 +187,7 @@ static void extract_task(struct task *t)
 static void parse_body(struct task *t)
 {
 	if (t->article) {
-		extract_task(t);
+		extract_task(t, NULL);
 		free(t->r.body);
 		t->r.body = NULL;
 		return;
@@ -198,7 +200,7 @@ static void parse_body(struct task *t)
 	}
 	enum source_type type = t->job->src->type;
 	if (type == SOURCE_HTML) {
-		extract_task(t);
+		extract_task(t, NULL);
 		free(t->r.body);
 		t->r.body = NULL;
 		return;
@@ -209,12 +211,8 @@ static void parse_body(struct task *t)
 		.tz_offset = t->job->src->tz_offset,
 	};
 	t->feed = parse_feed(t->r.body, t->r.len, &po, t->perr, sizeof t->perr);
-	if (!t->feed && type == SOURCE_AUTO && parse_is_html(t->r.body, t->r.len)) {
-		if (!t->job->discovered_once)
-			t->discovered = extract_feed_link(t->r.body, t->r.len, t->r.final_url);
-		if (!t->discovered)
-			extract_task(t);
-	}
+	if (!t->feed && type == SOURCE_AUTO && parse_is_html(t->r.body, t->r.len))
+		extract_task(t, t->job->discovered_once ? NULL : &t->discovered); /* one parse for both */
 	/* The body is no longer needed: free it early to keep memory flat. */
 	free(t->r.body);
 	t->r.body = NULL;
