@@ -196,7 +196,12 @@ static int do_poll(const struct config *cfg, struct store *st, int force, char *
 		.stop = &stop_flag,
 	};
 	char err[1024];
-	if (poll_run(cfg, st, &po, ps, err, sizeof err) < 0) {
+	struct render_ahead *ahead = render_ahead_start(cfg, changed);
+	int rc = poll_run(cfg, st, &po, ps, err, sizeof err);
+	int pages = render_ahead_stop(ahead);
+	if (pages)
+		log_msg(LOG_DEBUG, "build: %d archive pages written during the poll", pages);
+	if (rc < 0) {
 		log_msg(LOG_ERROR, "%s", err);
 		return -1;
 	}

@@ -285,7 +285,7 @@ static void record(struct pass *p, struct job *job, struct store_fetch *f, const
 		for (size_t k = 0; k < src->ncategories; k++)
 			for (size_t c = 0; c < p->cfg->ncategories; c++)
 				if (!strcmp(p->cfg->categories[c].slug, src->categories[k]))
-					p->opt->changed[c] = 1;
+					__atomic_store_n(&p->opt->changed[c], 1, __ATOMIC_RELAXED); /* read by a writer ahead */
 	p->stats->new_items += st.new_items;
 	p->stats->updated_items += st.updated_items;
 	p->done++;

@@ -1,8 +1,11 @@
 #include "render.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libxml/xmlwriter.h>
@@ -724,6 +727,47 @@ struct archive_helper {
 	struct render_stats stats;
 };
 
+/* The minutes a reader may cache a feed for: the poll interval. */
+static int feed_ttl(const struct config *cfg)
+{
+	return (int)(cfg->poll_interval / 60);
+}
+
+/* The channel every document of a category shares; title is the caller's to free. */
+static struct render_channel category_channel(const struct config *cfg, const struct config_category *cat,
+					      char **title)
+{
+	*title = xasprintf("%s: %s", cfg->title, cat->title);
+	return (struct render_channel){
+		.title = *title,
+		.description = cat->description ? cat->description : cfg->description,
+		.language = cfg->language,
+		.home_url = cfg->link,
+		.hub = cfg->hub,
+		.ttl = feed_ttl(cfg),
+	};
+}
+
+/* The archive pages of a category whose newest link has arrival number last_seq. */
+static struct archive_run *archive_run_new(const struct config *cfg, const struct config_category *cat,
+					   int64_t last_seq)
+{
+	struct archive_run *run = xcalloc(1, sizeof *run);
+	run->cat = cat;
+	run->size = cfg->items_per_feed;
+	run->full = last_seq / run->size;
+	run->base_ch = category_channel(cfg, cat, &run->title);
+	run->current = xasprintf("%s%s.atom", cfg->link, cat->slug);
+	return run;
+}
+
+static void archive_run_free(struct archive_run *run)
+{
+	free(run->title);
+	free(run->current);
+	free(run);
+}
+
 /* Writes archive page k of the run from store. */
 static int write_archive_page(const struct config *cfg, const struct archive_run *run, struct store *store,
 			      int64_t k, struct render_stats *stats, char *err, size_t errlen)
@@ -814,18 +858,10 @@ static void pool_init(struct archive_pool *pool, const struct config *cfg)
  * are (k-1)*size+1 … k*size.  Only full pages exist, so a page never changes once written (not
  * even when retention prunes its items later), except that the newest one gains its
  * next-archive link when the page after it appears.  The pages to write join the pool. */
-static void queue_archives(struct archive_pool *pool, const struct config_category *cat, int64_t last_seq,
-			   int size, const struct render_channel *base_ch)
+static void queue_archives(struct archive_pool *pool, const struct config_category *cat, int64_t last_seq)
 {
 	const struct config *cfg = pool->cfg;
-	struct archive_run *run = xcalloc(1, sizeof *run);
-	run->cat = cat;
-	run->full = last_seq / size;
-	run->size = size;
-	run->title = xstrdup(base_ch->title);
-	run->current = xasprintf("%s%s.atom", cfg->link, cat->slug);
-	run->base_ch = *base_ch;
-	run->base_ch.title = run->title;
+	struct archive_run *run = archive_run_new(cfg, cat, last_seq);
 	pthread_mutex_lock(&pool->lock);
 	pool->runs = xrealloc(pool->runs, (pool->nruns + 1) * sizeof *pool->runs);
 	size_t r = pool->nruns++;
@@ -893,11 +929,8 @@ static int pool_finish(struct archive_pool *pool, struct store *store, int aband
 			util_errf(err, errlen, "%s", pool->err);
 		rc = -1;
 	}
-	for (size_t i = 0; i < pool->nruns; i++) {
-		free(pool->runs[i]->title);
-		free(pool->runs[i]->current);
-		free(pool->runs[i]);
-	}
+	for (size_t i = 0; i < pool->nruns; i++)
+		archive_run_free(pool->runs[i]);
 	free(pool->runs);
 	free(pool->pages);
 	free(pool->helpers);
@@ -906,8 +939,134 @@ static int pool_finish(struct archive_pool *pool, struct store *store, int aband
 	return rc;
 }
 
+/* Writing ahead: a thread beside a poll pass that writes the archive pages which became final
+ * (full, with a full page after them) while the pass goes on storing.  A first poll of many
+ * sources fills hundreds of pages; the build after the pass then finds them written. */
+struct render_ahead {
+	const struct config *cfg;
+	const int *changed;
+	int64_t *written; /* per category: pages 1 … written[c] are final and on disk */
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	int stopping, pages;
+};
+
+#define AHEAD_EVERY_MS 200
+
+static int ahead_stopping(struct render_ahead *ra)
+{
+	pthread_mutex_lock(&ra->lock);
+	int stop = ra->stopping;
+	pthread_mutex_unlock(&ra->lock);
+	return stop;
+}
+
+/* One look at the flagged categories; -1 when the store fails (the build writes the pages). */
+static int ahead_step(struct render_ahead *ra, struct store *store)
+{
+	const struct config *cfg = ra->cfg;
+	for (size_t c = 0; c < cfg->ncategories; c++) {
+		if (!__atomic_load_n(&ra->changed[c], __ATOMIC_RELAXED))
+			continue;
+		const struct config_category *cat = &cfg->categories[c];
+		char err[512];
+		int64_t last_seq = store_category_last_seq(store, cat->slug, err, sizeof err);
+		if (last_seq < 0)
+			return -1;
+		struct archive_run *run = archive_run_new(cfg, cat, last_seq);
+		int rc = 0;
+		for (int64_t k = ra->written[c] + 1; k < run->full && rc == 0; k++) {
+			if (ahead_stopping(ra))
+				break;
+			/* As the build sees it: a written page followed by another is final. */
+			char *path = xasprintf("%s/archive/%s/%lld.atom", cfg->output, cat->slug, (long long)k);
+			char *next_path = xasprintf("%s/archive/%s/%lld.atom", cfg->output, cat->slug, (long long)k + 1);
+			int final = access(path, F_OK) == 0 && access(next_path, F_OK) == 0;
+			free(path);
+			free(next_path);
+			struct render_stats stats = {0, 0, NULL, NULL};
+			if (!final && (rc = write_archive_page(cfg, run, store, k, &stats, err, sizeof err)) == 0)
+				ra->pages += stats.files_written;
+			if (rc == 0)
+				ra->written[c] = k;
+		}
+		archive_run_free(run);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void *ahead_thread(void *arg)
+{
+	struct render_ahead *ra = arg;
+	struct store *store = NULL;
+	/* Spare time only: the pass's storer and parsers come first. */
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
+	pthread_mutex_lock(&ra->lock);
+	while (!ra->stopping) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += AHEAD_EVERY_MS * 1000000L;
+		until.tv_sec += until.tv_nsec / 1000000000L;
+		until.tv_nsec %= 1000000000L;
+		pthread_cond_timedwait(&ra->wake, &ra->lock, &until);
+		if (ra->stopping)
+			break;
+		pthread_mutex_unlock(&ra->lock);
+		char err[512];
+		if (!store)
+			store = store_open(ra->cfg->database, err, sizeof err);
+		int rc = store ? ahead_step(ra, store) : -1;
+		pthread_mutex_lock(&ra->lock);
+		if (rc < 0)
+			break; /* the build after the pass writes what is left, and reports */
+	}
+	pthread_mutex_unlock(&ra->lock);
+	store_close(store);
+	return NULL;
+}
+
+struct render_ahead *render_ahead_start(const struct config *cfg, const int *changed)
+{
+	if (!changed || !cfg->ncategories)
+		return NULL;
+	struct render_ahead *ra = xcalloc(1, sizeof *ra);
+	ra->cfg = cfg;
+	ra->changed = changed;
+	ra->written = xcalloc(cfg->ncategories, sizeof *ra->written);
+	pthread_mutex_init(&ra->lock, NULL);
+	pthread_cond_init(&ra->wake, NULL);
+	if (pthread_create(&ra->thread, NULL, ahead_thread, ra) != 0) {
+		ra->stopping = 1;
+		render_ahead_stop(ra);
+		return NULL;
+	}
+	return ra;
+}
+
+int render_ahead_stop(struct render_ahead *ra)
+{
+	if (!ra)
+		return 0;
+	pthread_mutex_lock(&ra->lock);
+	int started = !ra->stopping;
+	ra->stopping = 1;
+	pthread_cond_signal(&ra->wake);
+	pthread_mutex_unlock(&ra->lock);
+	if (started)
+		pthread_join(ra->thread, NULL);
+	int pages = ra->pages;
+	pthread_mutex_destroy(&ra->lock);
+	pthread_cond_destroy(&ra->wake);
+	free(ra->written);
+	free(ra);
+	return pages;
+}
+
 static int publish_category(const struct config *cfg, struct store *store,
-			    const struct config_category *cat, struct feed *items, int ttl,
+			    const struct config_category *cat, struct feed *items,
 			    struct archive_pool *pool, struct render_stats *stats, char *err, size_t errlen)
 {
 	int size = cfg->items_per_feed;
@@ -927,25 +1086,16 @@ static int publish_category(const struct config *cfg, struct store *store,
 			return -1;
 	}
 	char *base = xasprintf("%s%s", cfg->link, cat->slug);
-	char *title = xasprintf("%s: %s", cfg->title, cat->title);
+	char *title;
 	char *xsl = xstrdup("feed.xsl"); /* relative: XSLT must come from the feed's own origin */
 	char *prev = full ? xasprintf("%sarchive/%s/%lld.atom", cfg->link, cat->slug, (long long)full) : NULL;
-	struct render_channel ch = {
-		.title = title,
-		.description = cat->description ? cat->description : cfg->description,
-		.language = cfg->language,
-		.home_url = cfg->link,
-		.self_base = base,
-		.hub = cfg->hub,
-		.ttl = ttl,
-		.stylesheet = xsl,
-		.prev_archive = prev,
-	};
+	struct render_channel ch = category_channel(cfg, cat, &title);
+	ch.self_base = base;
+	ch.stylesheet = xsl;
+	ch.prev_archive = prev;
 	int rc = publish_feed(cfg->output, cat->slug, &ch, items, stats, err, errlen);
-	if (rc == 0 && full) {
-		ch.prev_archive = NULL;
-		queue_archives(pool, cat, last_seq, size, &ch);
-	}
+	if (rc == 0 && full)
+		queue_archives(pool, cat, last_seq);
 	free(base);
 	free(title);
 	free(xsl);
@@ -968,7 +1118,7 @@ int render_all(const struct config *cfg, struct store *store, const int *changed
 	pool_init(&pool, cfg);
 	struct feed **lists = xcalloc(cfg->ncategories + 1, sizeof *lists);
 	struct feed *fresh = feed_new();
-	int ttl = (int)(cfg->poll_interval / 60);
+	int ttl = feed_ttl(cfg);
 	for (size_t c = 0; c < cfg->ncategories; c++) {
 		const struct config_category *cat = &cfg->categories[c];
 		lists[c] = feed_new();
@@ -977,7 +1127,7 @@ int render_all(const struct config *cfg, struct store *store, const int *changed
 		free(atom);
 		if (!changed || changed[c] || !exists) {
 			struct feed *items = feed_new();
-			int r = publish_category(cfg, store, cat, items, ttl, &pool, stats, err, errlen);
+			int r = publish_category(cfg, store, cat, items, &pool, stats, err, errlen);
 			feed_free(items);
 			if (r < 0)
 				goto out;

@@ -115,6 +115,12 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER item_category_count AFTER INSERT ON item_category BEGIN"
 	"  UPDATE category SET last_seq = last_seq + 1 WHERE id = NEW.category_id;"
 	"END;",
+	/* 6: new.* merges the categories' date-ordered links instead of reading an index over every
+	 * item by date, whose leaves a first poll of old-dated items rewrote at scattered places in
+	 * every transaction; retention finds old items by when they were first seen, an index that
+	 * only ever grows at its end. */
+	"DROP INDEX item_sort;"
+	"CREATE INDEX item_seen ON item (first_seen);",
 };
 
 enum stmt_id {
@@ -868,6 +874,45 @@ static void seen_release(struct seen *sn)
 	free(sn->keys);
 }
 
+/* Appends the item of the current row of an ITEM_COLUMNS query to out. */
+static void read_row(struct store *s, sqlite3_stmt *st, struct feed *out)
+{
+	struct item *it = feed_add_item(out);
+	int64_t iid = sqlite3_column_int64(st, 0);
+	it->id = col_text(st, 1);
+	it->uid = col_text(st, 2);
+	it->title = col_text(st, 3);
+	it->link = col_text(st, 4);
+	it->author = col_text(st, 5);
+	it->summary = col_text(st, 6);
+	it->content = col_text(st, 7);
+	it->published = col_date(st, 8);
+	it->updated = col_date(st, 9);
+	it->first_seen = sqlite3_column_int64(st, 10);
+	it->source = col_text(st, 11);
+	it->source_title = col_text(st, 12);
+	it->source_link = col_text(st, 13);
+	it->source_url = col_text(st, 14);
+	sqlite3_stmt *t = stmt(s, ST_TAGS_OF);
+	if (t) {
+		sqlite3_bind_int64(t, 1, iid);
+		while (sqlite3_step(t) == SQLITE_ROW)
+			item_add_category(it, (const char *)sqlite3_column_text(t, 0));
+		sqlite3_reset(t);
+	}
+	sqlite3_stmt *e = stmt(s, ST_ENCS_OF);
+	if (e) {
+		sqlite3_bind_int64(e, 1, iid);
+		while (sqlite3_step(e) == SQLITE_ROW) {
+			struct enclosure *enc = item_add_enclosure(it, (const char *)sqlite3_column_text(e, 0));
+			if (!enc->type)
+				enc->type = col_text(e, 1);
+			enc->length = sqlite3_column_type(e, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(e, 2);
+		}
+		sqlite3_reset(e);
+	}
+}
+
 /* Reads up to limit items from a prepared ITEM_COLUMNS query, then finalises it.  Returns 0, or
  * -1 with err filled when a step fails (a feed is never published cut short silently). */
 static int read_items(struct store *s, sqlite3_stmt *st, int limit, int dedupe, struct feed *out,
@@ -879,40 +924,7 @@ static int read_items(struct store *s, sqlite3_stmt *st, int limit, int dedupe, 
 		if (dedupe && seen_check(&sn, (const char *)sqlite3_column_text(st, 2),
 					 (const char *)sqlite3_column_text(st, 4)))
 			continue;
-		struct item *it = feed_add_item(out);
-		int64_t iid = sqlite3_column_int64(st, 0);
-		it->id = col_text(st, 1);
-		it->uid = col_text(st, 2);
-		it->title = col_text(st, 3);
-		it->link = col_text(st, 4);
-		it->author = col_text(st, 5);
-		it->summary = col_text(st, 6);
-		it->content = col_text(st, 7);
-		it->published = col_date(st, 8);
-		it->updated = col_date(st, 9);
-		it->first_seen = sqlite3_column_int64(st, 10);
-		it->source = col_text(st, 11);
-		it->source_title = col_text(st, 12);
-		it->source_link = col_text(st, 13);
-		it->source_url = col_text(st, 14);
-		sqlite3_stmt *t = stmt(s, ST_TAGS_OF);
-		if (t) {
-			sqlite3_bind_int64(t, 1, iid);
-			while (sqlite3_step(t) == SQLITE_ROW)
-				item_add_category(it, (const char *)sqlite3_column_text(t, 0));
-			sqlite3_reset(t);
-		}
-		sqlite3_stmt *e = stmt(s, ST_ENCS_OF);
-		if (e) {
-			sqlite3_bind_int64(e, 1, iid);
-			while (sqlite3_step(e) == SQLITE_ROW) {
-				struct enclosure *enc = item_add_enclosure(it, (const char *)sqlite3_column_text(e, 0));
-				if (!enc->type)
-					enc->type = col_text(e, 1);
-				enc->length = sqlite3_column_type(e, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(e, 2);
-			}
-			sqlite3_reset(e);
-		}
+		read_row(s, st, out);
 	}
 	seen_release(&sn);
 	int failed = rc != SQLITE_ROW && rc != SQLITE_DONE;
@@ -938,16 +950,113 @@ int store_category_items(struct store *s, const char *slug, int limit, struct fe
 	return read_items(s, st, limit, 0, out, err, errlen);
 }
 
+/* Every item in a category, newest first (sort_date, then id, descending) and each once: a
+ * merge of the categories' date-ordered links, one cursor per category. */
+struct newest {
+	sqlite3_stmt **cur;
+	int64_t (*head)[2]; /* each cursor's current (sort_date, item_id); item_id 0 when done */
+	size_t n;
+	int64_t last;       /* the item returned last */
+};
+
+static int newest_advance(struct newest *nw, size_t k)
+{
+	int rc = sqlite3_step(nw->cur[k]);
+	nw->head[k][0] = rc == SQLITE_ROW ? sqlite3_column_int64(nw->cur[k], 0) : 0;
+	nw->head[k][1] = rc == SQLITE_ROW ? sqlite3_column_int64(nw->cur[k], 1) : 0;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void newest_close(struct newest *nw)
+{
+	for (size_t k = 0; k < nw->n; k++)
+		sqlite3_finalize(nw->cur[k]);
+	free(nw->cur);
+	free(nw->head);
+}
+
+static int newest_open(struct store *s, struct newest *nw)
+{
+	memset(nw, 0, sizeof *nw);
+	sqlite3_stmt *cats;
+	if (sqlite3_prepare_v2(s->db, "SELECT id FROM category", -1, &cats, NULL) != SQLITE_OK)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(cats)) == SQLITE_ROW) {
+		nw->cur = xrealloc(nw->cur, (nw->n + 1) * sizeof *nw->cur);
+		nw->head = xrealloc(nw->head, (nw->n + 1) * sizeof *nw->head);
+		size_t k = nw->n;
+		if (sqlite3_prepare_v2(s->db,
+				       "SELECT sort_date, item_id FROM item_category WHERE category_id = ?1"
+				       " ORDER BY sort_date DESC, item_id DESC",
+				       -1, &nw->cur[k], NULL) != SQLITE_OK)
+			break;
+		nw->n++;
+		sqlite3_bind_int64(nw->cur[k], 1, sqlite3_column_int64(cats, 0));
+		if (newest_advance(nw, k) < 0)
+			break;
+	}
+	sqlite3_finalize(cats);
+	if (rc != SQLITE_DONE) {
+		newest_close(nw);
+		return -1;
+	}
+	return 0;
+}
+
+/* The next item's id; 0 after the last, -1 when the store fails.  An item in several categories
+ * comes from each of their cursors with the same key, one after the other: it is returned once. */
+static int64_t newest_next(struct newest *nw)
+{
+	for (;;) {
+		size_t best = nw->n;
+		for (size_t k = 0; k < nw->n; k++)
+			if (nw->head[k][1] &&
+			    (best == nw->n || nw->head[k][0] > nw->head[best][0] ||
+			     (nw->head[k][0] == nw->head[best][0] && nw->head[k][1] > nw->head[best][1])))
+				best = k;
+		if (best == nw->n)
+			return 0;
+		int64_t id = nw->head[best][1];
+		if (newest_advance(nw, best) < 0)
+			return -1;
+		if (id != nw->last)
+			return nw->last = id;
+	}
+}
+
 int store_new_items(struct store *s, int limit, struct feed *out, char *err, size_t errlen)
 {
+	struct newest nw;
+	if (newest_open(s, &nw) < 0)
+		return db_fail(s, err, errlen, "new items");
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT " ITEM_COLUMNS " FROM item i JOIN source s ON s.id = i.source_id"
-			       " WHERE EXISTS (SELECT 1 FROM item_category ic WHERE ic.item_id = i.id)"
-			       " ORDER BY i.sort_date DESC, i.id DESC",
-			       -1, &st, NULL) != SQLITE_OK)
+			       " WHERE i.id = ?1",
+			       -1, &st, NULL) != SQLITE_OK) {
+		newest_close(&nw);
 		return db_fail(s, err, errlen, "prepare");
-	return read_items(s, st, limit, 1, out, err, errlen);
+	}
+	struct seen sn = {NULL, 0};
+	int64_t id = 0;
+	int rc = SQLITE_DONE;
+	while ((int)out->nitems < limit && (id = newest_next(&nw)) > 0) {
+		sqlite3_bind_int64(st, 1, id);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+		    !seen_check(&sn, (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 4)))
+			read_row(s, st, out);
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			break;
+	}
+	seen_release(&sn);
+	newest_close(&nw);
+	int failed = id < 0 || (rc != SQLITE_ROW && rc != SQLITE_DONE);
+	if (failed)
+		db_fail(s, err, errlen, "new items");
+	sqlite3_finalize(st);
+	return failed ? -1 : 0;
 }
 
 int64_t store_category_last_seq(struct store *s, const char *slug, char *err, size_t errlen)
@@ -987,7 +1096,7 @@ int store_prune(struct store *s, int64_t cutoff, int per_feed, int new_items, in
 	*deleted = 0;
 	sqlite3_stmt *st;
 	/* Cheap test first: most passes have nothing old enough. */
-	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM item WHERE sort_date < ?1 AND first_seen < ?1 LIMIT 1",
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM item WHERE first_seen < ?1 AND sort_date < ?1 LIMIT 1",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(s, err, errlen, "prepare");
 	sqlite3_bind_int64(st, 1, cutoff);
@@ -1001,37 +1110,50 @@ int store_prune(struct store *s, int64_t cutoff, int per_feed, int new_items, in
 	if (exec(s, "BEGIN IMMEDIATE; CREATE TEMP TABLE IF NOT EXISTS keep_new (id INTEGER PRIMARY KEY);"
 		    " DELETE FROM keep_new;", err, errlen) < 0)
 		return -1;
+	struct newest nw;
 	sqlite3_stmt *win, *ins;
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT i.id, i.uid, i.link FROM item i"
-			       " WHERE EXISTS (SELECT 1 FROM item_category ic WHERE ic.item_id = i.id)"
-			       " ORDER BY i.sort_date DESC, i.id DESC",
-			       -1, &win, NULL) != SQLITE_OK) {
+	if (newest_open(s, &nw) < 0) {
+		db_fail(s, err, errlen, "new items");
+		exec(s, "ROLLBACK", NULL, 0);
+		return -1;
+	}
+	if (sqlite3_prepare_v2(s->db, "SELECT uid, link FROM item WHERE id = ?1", -1, &win, NULL) != SQLITE_OK) {
+		newest_close(&nw);
 		db_fail(s, err, errlen, "prepare");
 		exec(s, "ROLLBACK", NULL, 0);
 		return -1;
 	}
 	if (sqlite3_prepare_v2(s->db, "INSERT INTO keep_new (id) VALUES (?1)", -1, &ins, NULL) != SQLITE_OK) {
+		newest_close(&nw);
 		sqlite3_finalize(win);
 		db_fail(s, err, errlen, "prepare");
 		exec(s, "ROLLBACK", NULL, 0);
 		return -1;
 	}
 	struct seen sn = {NULL, 0};
-	for (int taken = 0; taken < new_items && sqlite3_step(win) == SQLITE_ROW;) {
-		if (seen_check(&sn, (const char *)sqlite3_column_text(win, 1),
-			       (const char *)sqlite3_column_text(win, 2)))
-			continue;
-		sqlite3_bind_int64(ins, 1, sqlite3_column_int64(win, 0));
-		sqlite3_step(ins);
-		sqlite3_reset(ins);
-		taken++;
+	int64_t id = 0;
+	for (int taken = 0; taken < new_items && (id = newest_next(&nw)) > 0;) {
+		sqlite3_bind_int64(win, 1, id);
+		if (sqlite3_step(win) == SQLITE_ROW &&
+		    !seen_check(&sn, (const char *)sqlite3_column_text(win, 0), (const char *)sqlite3_column_text(win, 1))) {
+			sqlite3_bind_int64(ins, 1, id);
+			sqlite3_step(ins);
+			sqlite3_reset(ins);
+			taken++;
+		}
+		sqlite3_reset(win);
 	}
+	newest_close(&nw);
 	seen_release(&sn);
 	sqlite3_finalize(win);
 	sqlite3_finalize(ins);
+	if (id < 0) {
+		db_fail(s, err, errlen, "new items");
+		exec(s, "ROLLBACK", NULL, 0);
+		return -1;
+	}
 	if (sqlite3_prepare_v2(s->db,
-			       "DELETE FROM item WHERE sort_date < ?1 AND first_seen < ?1 AND id NOT IN ("
+			       "DELETE FROM item WHERE first_seen < ?1 AND sort_date < ?1 AND id NOT IN ("
 			       " SELECT item_id FROM (SELECT item_id, ROW_NUMBER() OVER (PARTITION BY"
 			       "  category_id ORDER BY sort_date DESC, item_id DESC) AS rn FROM item_category)"
 			       "  WHERE rn <= ?2"

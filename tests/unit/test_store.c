@@ -1029,6 +1029,8 @@ static void test_migrates_numbering_trigger(void **state)
 				      "  UPDATE item_category SET seq = (SELECT last_seq FROM category WHERE id = NEW.category_id)"
 				      "    WHERE category_id = NEW.category_id AND item_id = NEW.item_id;"
 				      "END;"
+				      "DROP INDEX item_seen;"
+				      "CREATE INDEX item_sort ON item (sort_date DESC, id DESC);"
 				      "PRAGMA user_version = 4;",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
@@ -1051,6 +1053,73 @@ static void test_migrates_numbering_trigger(void **state)
 			 SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	assert_string_equal((const char *)sqlite3_column_text(st, 0), "item_category_count");
+	sqlite3_finalize(st);
+	/* schema 6: no index over every item by date; one by first sight for retention */
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT group_concat(name) FROM sqlite_master"
+					    " WHERE type = 'index' AND tbl_name = 'item' AND sql IS NOT NULL",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "item_seen");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	struct feed *n = fresh(f, 10);
+	expect_titles(n, "one,two");
+}
+
+/* new.* merges the categories' date-ordered links: every categorised item once, in the order of
+ * one query over all items by (sort_date, id), whatever the interleaving, ties and overlaps. */
+static void test_new_items_merge_order(void **state)
+{
+	struct fx *f = *state;
+	sync_config(f, "[category a]\n[category b]\n[category c]\n"
+		       "[source s1]\nurl = http://s1.example/feed\ncategory = a\n"
+		       "[source s2]\nurl = http://s2.example/feed\ncategory = a, b\n"
+		       "[source s3]\nurl = http://s3.example/feed\ncategory = c\n"
+		       "[source s4]\nurl = http://s4.example/feed\ncategory = b, c\n"
+		       "[source s5]\nurl = http://s5.example/feed\ncategory = a\n");
+	static const char *const names[] = {"s1", "s2", "s3", "s4", "s5"};
+	uint32_t x = 12345;
+	for (int round = 0; round < 3; round++)
+		for (int k = 0; k < 5; k++) {
+			struct feed *fd = feed_new();
+			for (int i = 0; i < 40; i++) {
+				x = x * 1103515245u + 12345u;
+				char id[64];
+				snprintf(id, sizeof id, "http://%s.example/%d/%d", names[k], round, i);
+				/* few distinct dates, so that many items tie on the date */
+				add_item(fd, id, id, id, T0 - (int64_t)(x >> 16) % 37 * 600);
+			}
+			update(f, names[k], STORE_FETCHED, fd, NULL, T0 + round);
+			feed_free(fd);
+		}
+	/* s5 leaves: its items lose their categories and drop out of new.* */
+	sync_config(f, "[category a]\n[category b]\n[category c]\n"
+		       "[source s1]\nurl = http://s1.example/feed\ncategory = a\n"
+		       "[source s2]\nurl = http://s2.example/feed\ncategory = a, b\n"
+		       "[source s3]\nurl = http://s3.example/feed\ncategory = c\n"
+		       "[source s4]\nurl = http://s4.example/feed\ncategory = b, c\n");
+
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT i.uid FROM item i WHERE EXISTS (SELECT 1 FROM item_category ic"
+					    " WHERE ic.item_id = i.id) ORDER BY i.sort_date DESC, i.id DESC",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	struct feed *n = fresh(f, 1000);
+	size_t i = 0;
+	for (; sqlite3_step(st) == SQLITE_ROW; i++) {
+		if (i >= n->nitems)
+			fail_msg("new.* ends after %zu items", i);
+		assert_string_equal(n->items[i].uid, (const char *)sqlite3_column_text(st, 0));
+	}
+	assert_int_equal(i, 4 * 3 * 40);
+	assert_int_equal(n->nitems, i);
+	feed_free(n);
+	n = fresh(f, 7);
+	assert_int_equal(n->nitems, 7);
+	feed_free(n);
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 }
@@ -1208,6 +1277,7 @@ int main(void)
 		FX(test_prune_keeps_what_new_feed_shows),
 		FX(test_arrival_numbers),
 		FX(test_migrates_numbering_trigger),
+		FX(test_new_items_merge_order),
 		FX(test_gone),
 		FX(test_metrics),
 		FX(test_metrics_gone_is_not_new),
