@@ -166,9 +166,18 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_ENCS_OF] = "SELECT url, type, length FROM enclosure WHERE item_id = ?1 ORDER BY pos",
 };
 
+#define CACHED_MAX 32
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmts[ST_COUNT];
+	/* Statements of run() and cached(), prepared once: keyed by the address of their SQL text,
+	 * which is always a string literal. */
+	struct {
+		const char *sql;
+		sqlite3_stmt *st;
+	} cache[CACHED_MAX];
+	int ncached;
 };
 
 static int db_fail(struct store *s, char *err, size_t errlen, const char *what)
@@ -185,6 +194,29 @@ static sqlite3_stmt *stmt(struct store *s, enum stmt_id id)
 	sqlite3_reset(s->stmts[id]);
 	sqlite3_clear_bindings(s->stmts[id]);
 	return s->stmts[id];
+}
+
+/* The prepared statement of sql (a string literal), reset and unbound; NULL when it cannot be
+ * prepared.  The caller resets it after use, so that it holds no read transaction open. */
+static sqlite3_stmt *cached(struct store *s, const char *sql)
+{
+	for (int i = 0; i < s->ncached; i++)
+		if (s->cache[i].sql == sql) {
+			sqlite3_reset(s->cache[i].st);
+			sqlite3_clear_bindings(s->cache[i].st);
+			return s->cache[i].st;
+		}
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+		return NULL;
+	if (s->ncached == CACHED_MAX) { /* more call sites than foreseen: the oldest goes */
+		sqlite3_finalize(s->cache[0].st);
+		memmove(s->cache, s->cache + 1, (CACHED_MAX - 1) * sizeof *s->cache);
+		s->ncached--;
+	}
+	s->cache[s->ncached].sql = sql;
+	s->cache[s->ncached++].st = st;
+	return st;
 }
 
 static int exec(struct store *s, const char *sql, char *err, size_t errlen)
@@ -302,6 +334,8 @@ void store_close(struct store *s)
 		return;
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->stmts[i]);
+	for (int i = 0; i < s->ncached; i++)
+		sqlite3_finalize(s->cache[i].st);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -320,8 +354,8 @@ static int64_t source_id(struct store *s, const char *name)
 /* Runs a one-off statement with text parameters given as a NULL-terminated list. */
 static int run(struct store *s, const char *sql, char *err, size_t errlen, ...)
 {
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+	sqlite3_stmt *st = cached(s, sql);
+	if (!st)
 		return db_fail(s, err, errlen, "prepare");
 	va_list ap;
 	va_start(ap, errlen);
@@ -329,7 +363,7 @@ static int run(struct store *s, const char *sql, char *err, size_t errlen, ...)
 		bind_text(st, i, va_arg(ap, const char *));
 	va_end(ap);
 	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return db_fail(s, err, errlen, "step");
 	return 0;
@@ -338,13 +372,11 @@ static int run(struct store *s, const char *sql, char *err, size_t errlen, ...)
 /* The sorted, comma-joined category slugs of a source, as stored. */
 static char *stored_categories(struct store *s, int64_t sid)
 {
-	sqlite3_stmt *st;
 	struct buf b;
 	buf_init(&b, 0);
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT c.slug FROM source_category sc JOIN category c ON c.id = sc.category_id"
-			       " WHERE sc.source_id = ?1 ORDER BY c.slug",
-			       -1, &st, NULL) != SQLITE_OK)
+	sqlite3_stmt *st = cached(s, "SELECT c.slug FROM source_category sc JOIN category c ON c.id = sc.category_id"
+				     " WHERE sc.source_id = ?1 ORDER BY c.slug");
+	if (!st)
 		return buf_take(&b, NULL);
 	sqlite3_bind_int64(st, 1, sid);
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -352,7 +384,7 @@ static char *stored_categories(struct store *s, int64_t sid)
 			buf_addc(&b, ',');
 		buf_adds(&b, (const char *)sqlite3_column_text(st, 0));
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return buf_take(&b, NULL);
 }
 
@@ -381,9 +413,9 @@ static char *configured_categories(const struct config_source *src)
 
 static int sync_source(struct store *s, const struct config_source *src, char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
 	int rc = -1;
-	if (sqlite3_prepare_v2(s->db, "SELECT id, url FROM source WHERE name = ?1", -1, &st, NULL) != SQLITE_OK)
+	sqlite3_stmt *st = cached(s, "SELECT id, url FROM source WHERE name = ?1");
+	if (!st)
 		return db_fail(s, err, errlen, "prepare");
 	bind_text(st, 1, src->name);
 	int64_t sid = 0;
@@ -392,7 +424,7 @@ static int sync_source(struct store *s, const struct config_source *src, char *e
 		sid = sqlite3_column_int64(st, 0);
 		url = col_text(st, 1);
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (!sid) {
 		if (run(s, "INSERT INTO source (name, url, fetch_url) VALUES (?1, ?2, ?3)", err, errlen,
 			src->name, src->url, src->fetch_url) < 0)
@@ -547,16 +579,15 @@ int store_link_failures(struct store *s, const char *source, const char *url, ch
 int store_source_get(struct store *s, const char *name, struct store_source *out, char *err,
 		     size_t errlen)
 {
-	sqlite3_stmt *st;
 	memset(out, 0, sizeof *out);
-	if (sqlite3_prepare_v2(s->db, "SELECT " SOURCE_COLUMNS " FROM source s WHERE s.name = ?1", -1, &st,
-			       NULL) != SQLITE_OK)
+	sqlite3_stmt *st = cached(s, "SELECT " SOURCE_COLUMNS " FROM source s WHERE s.name = ?1");
+	if (!st)
 		return db_fail(s, err, errlen, "prepare");
 	bind_text(st, 1, name);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		read_source(st, out);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
 		return 0;
 	if (rc == SQLITE_DONE)

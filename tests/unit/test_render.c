@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
@@ -18,6 +19,7 @@
 #include "date.h"
 #include "feed.h"
 #include "render.h"
+#include "store.h"
 #include "util.h"
 #include "testutil.h"
 
@@ -617,6 +619,100 @@ static void test_sources_opml(void **state)
 	config_free(cfg);
 }
 
+/* A store whose category a holds 9 items: with 2 per page, archive pages 1 to 4 are full, and
+ * 1 to 3 are final (a full page follows each). */
+static struct store *store_of_nine(const struct config *cfg)
+{
+	char err[512] = "";
+	struct store *st = store_open(cfg->database, err, sizeof err);
+	if (!st || store_sync_config(st, cfg, err, sizeof err) < 0)
+		fail_msg("store: %s", err);
+	struct feed *fd = feed_new();
+	for (int i = 0; i < 9; i++) {
+		struct item *it = feed_add_item(fd);
+		it->id = xasprintf("http://s1.example/%d", i);
+		it->link = xstrdup(it->id);
+		it->title = xasprintf("Item %d", i);
+		it->published = T0 - i * 3600;
+	}
+	struct store_fetch fe = {.outcome = STORE_FETCHED, .http_status = 200, .feed = fd, .fetched_at = T0};
+	if (store_update_source(st, "s1", &fe, NULL, err, sizeof err) < 0)
+		fail_msg("store_update_source: %s", err);
+	feed_free(fd);
+	return st;
+}
+
+static struct config *ahead_config(const char *dir, const char *out)
+{
+	char *text = xasprintf("[site]\nlink = http://127.0.0.1:8080/\noutput = %s/%s\ndatabase = %s/t.db\n"
+			       "items_per_feed = 2\n[category a]\n[source s1]\nurl = http://s1.example/feed\n"
+			       "category = a\n",
+			       dir, out, dir);
+	struct config *cfg = make_config(text);
+	free(text);
+	return cfg;
+}
+
+static int exists(const char *dir, const char *name)
+{
+	char *path = tu_path(dir, name);
+	int ok = access(path, F_OK) == 0;
+	free(path);
+	return ok;
+}
+
+/* Pages written ahead during a poll are the final ones only, and byte for byte what a build
+ * alone writes; a category not flagged as changed is left alone. */
+static void test_render_ahead(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	struct config *cfg = ahead_config(dir, "a"), *alone = ahead_config(dir, "b");
+	struct store *st = store_of_nine(cfg);
+
+	int unchanged[1] = {0};
+	struct render_ahead *ra = render_ahead_start(cfg, unchanged);
+	assert_non_null(ra);
+	usleep(500 * 1000);
+	assert_int_equal(render_ahead_stop(ra), 0);
+	assert_false(exists(dir, "a/archive/a/1.atom"));
+
+	int changed[1] = {1};
+	ra = render_ahead_start(cfg, changed);
+	for (int i = 0; i < 500 && !exists(dir, "a/archive/a/3.atom"); i++)
+		usleep(10 * 1000);
+	usleep(300 * 1000); /* a later look writes nothing more */
+	assert_int_equal(render_ahead_stop(ra), 3);
+	assert_true(exists(dir, "a/archive/a/3.atom"));
+	assert_false(exists(dir, "a/archive/a/4.atom")); /* full, but its next link is not known yet */
+	assert_null(render_ahead_start(cfg, NULL));
+
+	char err[512] = "";
+	if (render_all(cfg, st, NULL, NULL, err, sizeof err) < 0 || render_all(alone, st, NULL, NULL, err, sizeof err) < 0)
+		fail_msg("render_all: %s", err);
+	for (int k = 1; k <= 4; k++) {
+		char *a = xasprintf("a/archive/a/%d.atom", k), *b = xasprintf("b/archive/a/%d.atom", k);
+		char *pa = tu_path(dir, a), *pb = tu_path(dir, b);
+		size_t la = 0, lb = 0;
+		char *da = tu_read_file(pa, &la), *db = tu_read_file(pb, &lb);
+		assert_non_null(da);
+		assert_non_null(db);
+		if (la != lb || memcmp(da, db, la))
+			fail_msg("%s differs from the page a build alone writes", a);
+		free(da);
+		free(db);
+		free(pa);
+		free(pb);
+		free(a);
+		free(b);
+	}
+	store_close(st);
+	config_free(cfg);
+	config_free(alone);
+	tu_rmrf(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -630,6 +726,7 @@ int main(void)
 		cmocka_unit_test(test_index_escapes),
 		cmocka_unit_test(test_opml),
 		cmocka_unit_test(test_sources_opml),
+		cmocka_unit_test(test_render_ahead),
 	};
 	xmlInitParser();
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
