@@ -4,7 +4,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +130,7 @@ struct queue {
 };
 
 #define MAX_WORKERS 8
+#define WORKER_NICE 5 /* added to the niceness of parsing threads */
 
 /* Threads of a pass: the caller's thread drives libcurl; n workers parse; one thread stores (the
  * store is used from that thread alone while the pass runs). */
@@ -229,6 +232,12 @@ static void parse_task(struct task *t)
 static void *worker(void *arg)
 {
 	struct workers *w = arg;
+	/* The storer is the one serial stage of a pass: parsing, which only feeds it, yields. */
+	id_t tid = (id_t)syscall(SYS_gettid);
+	errno = 0;
+	int nice = getpriority(PRIO_PROCESS, tid);
+	if (errno == 0)
+		setpriority(PRIO_PROCESS, tid, nice + WORKER_NICE);
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
 		struct task *t = pop(&w->todo);
