@@ -855,10 +855,24 @@ static enum format detect(xmlNode *root, char *err, size_t errlen)
 }
 
 /* What the entity pass saw of the bytes read as UTF-8: valid multi-byte characters, and bytes
- * that start no valid sequence. */
+ * that start no valid sequence.  The encoding decision asks one question of them, need: once
+ * its answer can no longer change, the pass stops decoding and lets bytes >= 0x80 through. */
+enum utf8_need {
+	UTF8_NEED_NOTHING,
+	UTF8_NEED_LATIN, /* bad bytes and no valid multi-byte character: settled by one of those */
+	UTF8_NEED_UTF8,  /* valid multi-byte characters and no bad byte: settled by a bad byte */
+};
+
 struct utf8_stats {
 	size_t multi, bad;
+	enum utf8_need need;
 };
+
+static int utf8_settled(const struct utf8_stats *st)
+{
+	return st->need == UTF8_NEED_NOTHING || (st->need == UTF8_NEED_LATIN && st->multi) ||
+	       (st->need == UTF8_NEED_UTF8 && st->bad);
+}
 
 /* The length of the valid UTF-8 sequence at p (a byte >= 0x80), or 0 when there is none. */
 static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
@@ -898,7 +912,8 @@ static void raw_span(struct buf *b, const char **run, const char *p, const char 
 		     int *changed)
 {
 	while (p < end) {
-		p += util_ascii_run(p, (size_t)(end - p), 0, 0, 0);
+		int settled = utf8_settled(st);
+		p += settled ? util_text_run(p, (size_t)(end - p), 0, 0) : util_ascii_run(p, (size_t)(end - p), 0, 0, 0);
 		if (p == end)
 			break;
 		unsigned char c = (unsigned char)*p;
@@ -1040,11 +1055,19 @@ static char *map_entities(const char *data, size_t len, size_t *outlen, struct u
 	size_t expanded = 0;
 	st->multi = st->bad = 0;
 	for (const char *p = data; p < end; p++) {
-		p += util_ascii_run(p, (size_t)(end - p), '&', '<', 0);
-		while (p < end && !byte_class[(unsigned char)*p])
-			p++;
-		if (p == end)
-			break;
+		if (utf8_settled(st)) {
+			p += util_text_run(p, (size_t)(end - p), '&', '<');
+			if (p == end)
+				break;
+			if (!byte_class[(unsigned char)*p])
+				continue; /* tab, line feed, carriage return */
+		} else {
+			p += util_ascii_run(p, (size_t)(end - p), '&', '<', 0);
+			while (p < end && !byte_class[(unsigned char)*p])
+				p++;
+			if (p == end)
+				break;
+		}
 		switch (byte_class[(unsigned char)*p]) {
 		case 4: {
 			size_t k = utf8_seq((const unsigned char *)p, (const unsigned char *)end);
@@ -1563,13 +1586,6 @@ struct feed *parse_feed(const char *data, size_t len, const struct parse_options
 		free(decoded);
 		return f;
 	}
-	size_t mapped_len = 0;
-	struct utf8_stats st;
-	char *mapped = map_entities(data, len, &mapped_len, &st);
-	if (mapped) {
-		data = mapped;
-		len = mapped_len;
-	}
 	/* RFC 7303 order: a BOM, then the HTTP charset, then the declaration; unknown labels are
 	 * ignored.  A single-byte label on valid UTF-8 holding multi-byte characters is a lie, and
 	 * so is a UTF-8 label (or none) on bytes with no valid multi-byte character but invalid
@@ -1580,6 +1596,16 @@ struct feed *parse_feed(const char *data, size_t len, const struct parse_options
 	const char *label = utf8_forced ? "UTF-8" : charset_usable(opt->charset);
 	if (!label && *declared)
 		label = charset_usable(declared);
+	struct utf8_stats st = {.need = utf8_forced				       ? UTF8_NEED_NOTHING
+					: !label || utf8_label(label)		       ? UTF8_NEED_LATIN
+					: cp1252_label(label) || latin_label(label) ? UTF8_NEED_UTF8
+										     : UTF8_NEED_NOTHING};
+	size_t mapped_len = 0;
+	char *mapped = map_entities(data, len, &mapped_len, &st);
+	if (mapped) {
+		data = mapped;
+		len = mapped_len;
+	}
 	int utf8_bytes = st.multi && !st.bad, latin_bytes = st.bad && !st.multi;
 	char *latin = NULL;
 	if (utf8_forced) {

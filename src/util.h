@@ -80,4 +80,35 @@ static inline size_t util_ascii_run(const char *p, size_t n, char a, char b, cha
 	return i;
 }
 
+/* The length of the run at p, at most n bytes, that holds no C0 control (below 0x20) and none
+ * of the bytes a and b: util_ascii_run for passes that let bytes >= 0x80 through. */
+static inline size_t util_text_run(const char *p, size_t n, char a, char b)
+{
+	size_t i = 0;
+	for (; i < n && i < 8; i++) {
+		unsigned char x = (unsigned char)p[i];
+		if (x < 0x20 || x == (unsigned char)a || x == (unsigned char)b)
+			return i;
+	}
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	const uint64_t wa = ones * (unsigned char)a, wb = ones * (unsigned char)b;
+	/* Exact tests: a byte below 0x20 ((w - 0x20) borrows where the byte's high bit is clear),
+	 * and a zero byte in w ^ wa or w ^ wb. */
+	while (i + 8 <= n) {
+		uint64_t w, va, vb;
+		memcpy(&w, p + i, 8);
+		va = w ^ wa;
+		vb = w ^ wb;
+		if ((((w - ones * 0x20) & ~w) | ((va - ones) & ~va) | ((vb - ones) & ~vb)) & highs)
+			break;
+		i += 8;
+	}
+	for (; i < n; i++) {
+		unsigned char x = (unsigned char)p[i];
+		if (x < 0x20 || x == (unsigned char)a || x == (unsigned char)b)
+			break;
+	}
+	return i;
+}
+
 #endif

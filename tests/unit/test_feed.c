@@ -571,10 +571,51 @@ static void test_utf8_next_matches_utf8proc(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* The byte-run scanners stop exactly where a byte-by-byte loop does: every byte value at every
+ * position of the first 24 (the short loop, the word loop and the tail), after ASCII or
+ * non-ASCII filler, with and without stop bytes. */
+static void test_byte_runs(void **state)
+{
+	(void)state;
+	static const char stops[][2] = {{'&', '<'}, {0, 0}, {'"', '<'}};
+	static const unsigned char fillers[] = {'a', 0xC3, 0x7F};
+	long bad = 0;
+	for (size_t f = 0; f < sizeof fillers; f++)
+		for (size_t s = 0; s < sizeof stops / sizeof stops[0]; s++)
+			for (unsigned v = 0; v <= 0xFF; v++)
+				for (size_t at = 0; at < 24; at++)
+					for (size_t n = at; n <= 24; n += 3) {
+						char buf[32];
+						memset(buf, fillers[f], sizeof buf);
+						buf[at] = (char)v;
+						char a = stops[s][0], b = stops[s][1];
+						size_t want_text = 0, want_ascii = 0;
+						while (want_text < n) {
+							unsigned char x = (unsigned char)buf[want_text];
+							if (x < 0x20 || x == (unsigned char)a || x == (unsigned char)b)
+								break;
+							want_text++;
+						}
+						while (want_ascii < n) {
+							unsigned char x = (unsigned char)buf[want_ascii];
+							if (x < 0x20 || x >= 0x80 || x == (unsigned char)a || x == (unsigned char)b)
+								break;
+							want_ascii++;
+						}
+						size_t got_text = util_text_run(buf, n, a, b);
+						size_t got_ascii = util_ascii_run(buf, n, a, b, 0);
+						if ((got_text != want_text || got_ascii != want_ascii) && bad++ < 5)
+							print_error("filler %02X stops %d byte %02X at %zu n %zu: text %zu/%zu ascii %zu/%zu\n",
+								    fillers[f], (int)s, v, at, n, got_text, want_text, got_ascii, want_ascii);
+					}
+	assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_link_canonical),
+		cmocka_unit_test(test_byte_runs),
 		cmocka_unit_test(test_text_clean_utf8),
 		cmocka_unit_test(test_text_clean_nfc),
 		cmocka_unit_test(test_text_clean_nfc_fast_ranges),

@@ -747,6 +747,27 @@ static void test_encoding_detection(void **state)
 	f = parse_cs(mixed, sizeof mixed - 1, NULL);
 	assert_str(f->title, "caf\xc3\xa9 \xef\xbf\xbd", "UTF-8 with one bad byte");
 	feed_free(f);
+	/* The answer is the same wherever the first telling byte stands, although the entity pass
+	 * stops decoding once it is settled: a long valid UTF-8 title and then a bad byte in the
+	 * item, under a Latin-1 label (bytes that are not UTF-8 after all) and under none. */
+	static const char late_bad[] = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel>"
+				       "<title>caf\xc3\xa9 caf\xc3\xa9</title><item><title>x\xe9</title>"
+				       "<description><![CDATA[d\xe9]]></description></item></channel></rss>";
+	f = parse_cs(late_bad, sizeof late_bad - 1, NULL);
+	assert_str(f->title, "caf\xc3\x83\xc2\xa9 caf\xc3\x83\xc2\xa9", "Latin-1 label, a bad byte late");
+	assert_str(f->items[0].title, "x\xc3\xa9", "Latin-1 label, the bad byte itself");
+	feed_free(f);
+	static const char late_bad_cdata[] = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel>"
+					     "<title>caf\xc3\xa9</title><item><title>t</title>"
+					     "<description><![CDATA[d\xe9]]></description></item></channel></rss>";
+	f = parse_cs(late_bad_cdata, sizeof late_bad_cdata - 1, NULL);
+	assert_str(f->title, "caf\xc3\x83\xc2\xa9", "Latin-1 label, a bad byte late in CDATA");
+	feed_free(f);
+	static const char late_good[] = "<rss version=\"2.0\"><channel><title>\x93quoted\x94</title><item>"
+					"<title>caf\xc3\xa9</title></item></channel></rss>";
+	f = parse_cs(late_good, sizeof late_good - 1, NULL);
+	assert_str(f->items[0].title, "caf\xc3\xa9", "no label, bad bytes then valid UTF-8");
+	feed_free(f);
 	/* ISO-8859-1 is read as windows-1252 (WHATWG) */
 	static const char c1[] = RSS_TITLE("ISO-8859-1", "\x93hi\x94 \x96 caf\xe9");
 	f = parse_cs(c1, sizeof c1 - 1, NULL);
