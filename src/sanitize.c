@@ -406,6 +406,10 @@ static size_t fast_text(const char *p, const char *end, char quote, int *stop, i
 			i += util_ascii_run(p + i, n - i, '<', '&', quote);
 		} else if (c == '\t' || c == '\n') {
 			i++;
+		} else if (c >= 0xC2 && c <= 0xCB && i + 1 < n && (s[i + 1] & 0xC0) == 0x80) {
+			i += 2; /* U+0080-U+02FF: XML characters NFC leaves alone */
+		} else if (c == 0xE1 && i + 2 < n && s[i + 1] >= 0xB8 && s[i + 1] <= 0xBB && (s[i + 2] & 0xC0) == 0x80) {
+			i += 3; /* U+1E00-U+1EFF, Vietnamese and other precomposed Latin letters: the same */
 		} else if (c >= 0x80) {
 			int32_t cp;
 			long k = text_utf8_next(s + i, n - i, &cp);

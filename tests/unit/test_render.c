@@ -18,6 +18,7 @@
 #include "config.h"
 #include "date.h"
 #include "feed.h"
+#include "json.h"
 #include "render.h"
 #include "store.h"
 #include "util.h"
@@ -619,6 +620,40 @@ static void test_sources_opml(void **state)
 	config_free(cfg);
 }
 
+/* json_string escapes what a byte-at-a-time reading says, wherever the special byte stands
+ * (before, inside and after the eight-byte words its scan skips). */
+static void test_json_string_escapes(void **state)
+{
+	(void)state;
+	static const char *const specials[] = {"\x01", "\n", "\t", "\"", "\\", "\x7f", "\xe2\x80\xa8",
+					       "\xe2\x80\xa9", "\xe2\x82\xac", "\xe1\xba\xbf", "\x1f"};
+	static const char *const escaped[] = {"\\u0001", "\\n", "\\t", "\\\"", "\\\\", "\\u007f",
+					      "\\u2028", "\\u2029", "\xe2\x82\xac", "\xe1\xba\xbf", "\\u001f"};
+	static const char *const fillers[] = {"a", "\xe1\xba\xbf"};
+	for (size_t f = 0; f < 2; f++)
+		for (size_t k = 0; k < sizeof specials / sizeof *specials; k++)
+			for (int at = 0; at < 20; at++) {
+				struct buf in, want, got;
+				buf_init(&in, 0);
+				buf_init(&want, 0);
+				buf_init(&got, 0);
+				buf_addc(&want, '"');
+				for (int i = 0; i < 20; i++) {
+					const char *piece = i == at ? specials[k] : fillers[f];
+					buf_adds(&in, piece);
+					buf_adds(&want, i == at ? escaped[k] : fillers[f]);
+				}
+				buf_addc(&want, '"');
+				json_string(&got, buf_str(&in));
+				if (strcmp(buf_str(&got), buf_str(&want)))
+					fail_msg("special %zu at %d, filler %zu: %s, want %s", k, at, f, buf_str(&got),
+						 buf_str(&want));
+				buf_release(&in);
+				buf_release(&want);
+				buf_release(&got);
+			}
+}
+
 /* A store whose category a holds 9 items: with 2 per page, archive pages 1 to 4 are full, and
  * 1 to 3 are final (a full page follows each). */
 static struct store *store_of_nine(const struct config *cfg)
@@ -727,6 +762,7 @@ int main(void)
 		cmocka_unit_test(test_opml),
 		cmocka_unit_test(test_sources_opml),
 		cmocka_unit_test(test_render_ahead),
+		cmocka_unit_test(test_json_string_escapes),
 	};
 	xmlInitParser();
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
