@@ -15,7 +15,8 @@ struct poll_options {
 	int nnames;
 	int progress;          /* draw a live progress line on stderr */
 	int *changed;          /* out, may be NULL: one flag per cfg->categories entry, set when a
-				* source of that category gained or changed items */
+				* source of that category gained or changed items (atomically, as the
+				* pass goes: another thread may read them while it runs) */
 	volatile sig_atomic_t *stop;
 };
 
