@@ -1038,6 +1038,128 @@ static const char *entity_value(const struct dtd_entities *d, const char *name)
 	return NULL;
 }
 
+/* CDATA sections passed around libxml2: its push parser, which the reader runs on, reads a
+ * CDATA section's content several times over (looking for its end, checking its characters,
+ * growing the node a block at a time), and content:encoded is most of a typical feed.  The
+ * entity pass replaces the content of each clean section (valid UTF-8, no control character
+ * but tab and line feed, so exactly what libxml2 would hand over) with a token, U+E000, the
+ * section's number, U+E001, and the tree builder's text is given the content back.  A document
+ * that holds U+E000 itself, or an internal DTD, has its sections left alone. */
+struct cdata {
+	struct cdata_span {
+		const char *p;
+		size_t len;
+	} *v;
+	size_t n, cap;
+	int off;          /* sections are left in the document */
+	const char *base; /* the document the sections are in */
+	size_t filled;    /* sections given back so far (they are in document order) */
+};
+
+#define CDATA_OPEN "\xEE\x80\x80"
+#define CDATA_CLOSE "\xEE\x80\x81"
+
+/* Whether [p, end) can bypass libxml2: characters its CDATA check accepts (valid UTF-8 of XML
+ * characters, U+FFFE and U+FFFF not among them) without C0 controls but tab and line feed (a
+ * carriage return would be normalised); counts its multi-byte characters into *multi. */
+static int cdata_clean(const char *p, const char *end, size_t *multi)
+{
+	const unsigned char *u = (const unsigned char *)p, *e = (const unsigned char *)end;
+	size_t m = 0;
+	while (u < e) {
+		unsigned char c = *u;
+		if ((c >= 0x20 && c < 0x80) || c == '\t' || c == '\n') {
+			u++;
+			continue;
+		}
+		int32_t cp;
+		long k = c < 0x80 ? -1 : text_utf8_next(u, (size_t)(e - u), &cp);
+		if (k <= 0 || cp == 0xFFFE || cp == 0xFFFF)
+			return 0;
+		m++;
+		u += k;
+	}
+	*multi = m;
+	return 1;
+}
+
+/* The number of the token at p (after its U+E000) and its end, or -1. */
+static long cdata_token(const char *p, const char *end, const char **after)
+{
+	long k = 0;
+	const char *q = p;
+	while (q < end && *q >= '0' && *q <= '9' && k < (1L << 40))
+		k = k * 10 + (*q++ - '0');
+	if (q == p || end - q < 3 || memcmp(q, CDATA_CLOSE, 3))
+		return -1;
+	*after = q + 3;
+	return k;
+}
+
+/* Appends [p, end) to b with every token replaced by its section's content. */
+static void cdata_expand(struct buf *b, const char *p, const char *end, struct cdata *cd)
+{
+	while (p < end) {
+		const char *t = find3(p, end, CDATA_OPEN), *after;
+		long k = t ? cdata_token(t + 3, end, &after) : -1;
+		if (!t) {
+			buf_add(b, p, (size_t)(end - p));
+			return;
+		}
+		if (k < 0 || (size_t)k >= cd->n) { /* not a token: kept as it is */
+			buf_add(b, p, (size_t)(t + 3 - p));
+			p = t + 3;
+			continue;
+		}
+		buf_add(b, p, (size_t)(t - p));
+		buf_add(b, cd->v[k].p, cd->v[k].len);
+		if ((size_t)k >= cd->filled)
+			cd->filled = (size_t)k + 1;
+		p = after;
+	}
+}
+
+/* Gives the text of the subtree at n its CDATA content back. */
+static void cdata_fill(xmlNode *n, struct cdata *cd)
+{
+	if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) && n->content) {
+		const char *c = (const char *)n->content;
+		size_t len = strlen(c);
+		if (!find3(c, c + len, CDATA_OPEN))
+			return;
+		struct buf b;
+		buf_init(&b, 0);
+		cdata_expand(&b, c, c + len, cd);
+		xmlNodeSetContentLen(n, (const xmlChar *)buf_str(&b), (int)b.len);
+		buf_release(&b);
+	} else if (n->type == XML_ELEMENT_NODE) {
+		for (xmlNode *ch = n->children; ch; ch = ch->next)
+			cdata_fill(ch, cd);
+	}
+}
+
+static void cdata_release(struct cdata *cd)
+{
+	free(cd->v);
+	memset(cd, 0, sizeof *cd);
+}
+
+/* Puts the sections back into the document at *data (the entity pass's buffer *mapped), for a
+ * document that is not read as UTF-8 after all, or that turned out to hold U+E000. */
+static void cdata_undo(const char **data, size_t *len, char **mapped, struct cdata *cd)
+{
+	if (!cd->n)
+		return;
+	struct buf b;
+	buf_init(&b, 0);
+	cdata_expand(&b, *data, *data + *len, cd);
+	free(*mapped);
+	*mapped = buf_take(&b, len);
+	*data = *mapped;
+	cdata_release(cd);
+	cd->off = 1;
+}
+
 /* Feeds use HTML's named entities (&nbsp;, &rsquo;…) without declaring them, and bare '&'s;
  * libxml2 in recover mode silently drops both along with the text after them.  Outside CDATA
  * sections and comments, a known HTML entity becomes a numeric reference (valid in any
@@ -1045,7 +1167,7 @@ static const char *entity_value(const struct dtd_entities *d, const char *name)
  * would end the document) are dropped everywhere.  The bytes must be in an ASCII-compatible
  * encoding.  The same pass counts what the bytes look like as UTF-8 (st).  Returns a new
  * buffer, or NULL when nothing needs changing. */
-static char *map_entities(const char *data, size_t len, size_t *outlen, struct utf8_stats *st)
+static char *map_entities(const char *data, size_t len, size_t *outlen, struct utf8_stats *st, struct cdata *cd)
 {
 	struct buf b;
 	buf_init(&b, 0);
@@ -1106,6 +1228,21 @@ static char *map_entities(const char *data, size_t len, size_t *outlen, struct u
 			}
 			const char *q = find3(p + open, end, close);
 			const char *stop = q ? q + 3 : end;
+			size_t multi = 0;
+			if (open == 9 && q && !cd->off && q - (p + open) > 16 && cdata_clean(p + open, q, &multi)) {
+				st->multi += multi;
+				if (cd->n == cd->cap) {
+					cd->cap = cd->cap ? 2 * cd->cap : 64;
+					cd->v = xrealloc(cd->v, cd->cap * sizeof *cd->v);
+				}
+				cd->v[cd->n] = (struct cdata_span){p + open, (size_t)(q - (p + open))};
+				buf_add(&b, run, (size_t)(p + open - run));
+				buf_printf(&b, CDATA_OPEN "%zu" CDATA_CLOSE, cd->n++);
+				run = q;
+				changed = 1;
+				p = stop - 1;
+				continue;
+			}
 			raw_span(&b, &run, p + open, q ? q : end, st, &changed);
 			if (!q && open == 9) /* a CDATA section left open runs to the end of the document */
 				unclosed_cdata = changed = 1;
@@ -1124,8 +1261,11 @@ static char *map_entities(const char *data, size_t len, size_t *outlen, struct u
 			const char *digits = r;
 			while (r < end && (hex ? isxdigit((unsigned char)*r) : isdigit((unsigned char)*r)))
 				r++;
-			if (r > digits && r < end && *r == ';')
+			if (r > digits && r < end && *r == ';') {
+				if (strtol(digits, NULL, hex ? 16 : 10) == 0xE000)
+					cd->off = 1; /* U+E000 in the text: no tokens */
 				continue; /* a character reference */
+			}
 		} else {
 			const char *r = q;
 			while (r < end && r - q < 32 && isalnum((unsigned char)*r))
@@ -1165,6 +1305,8 @@ static char *map_entities(const char *data, size_t len, size_t *outlen, struct u
 		run = p + 1;
 		changed = 1;
 	}
+	if (dtd.n)
+		cd->off = 1; /* entity values could hold U+E000 */
 	for (size_t i = 0; i < dtd.n; i++)
 		free(dtd.value[i]);
 	if (!changed) {
@@ -1487,11 +1629,13 @@ static void item_or_field(xmlNode *n, struct ctx *c, int channel_level)
 /* The tree walk used when the streaming reader meets an error: libxml2's recover mode keeps
  * going in the tree builder, where the reader stops at the first well-formedness error. */
 static struct feed *parse_dom(struct ctx *cp, const char *data, size_t len, const struct parse_options *opt,
-			      int options, char *err, size_t errlen)
+			      struct cdata *cd, int options, char *err, size_t errlen)
 {
 	struct ctx c = {.opt = opt, .format = FMT_UNKNOWN, .feed = NULL};
 	xmlDocPtr doc = xmlReadMemory(data, (int)len, opt->base_url, opt->charset, options);
 	xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+	if (root && cd->n)
+		cdata_fill(root, cd);
 	if (!root) {
 		xmlFreeDoc(doc);
 		util_errf(err, errlen, "not an XML document");
@@ -1522,8 +1666,8 @@ static struct feed *parse_dom(struct ctx *cp, const char *data, size_t len, cons
 	return c.feed;
 }
 
-static struct feed *parse_xml(const char *data, size_t len, const struct parse_options *opt, char *err,
-			      size_t errlen);
+static struct feed *parse_xml(const char *data, size_t len, const struct parse_options *opt,
+			      struct cdata *cd, char *err, size_t errlen);
 
 /* Labels whose documents are read as windows-1252, as the WHATWG Encoding Standard does: what
  * is sent as Latin-1 or ASCII is windows-1252 (its 0x80-0x9F are never meant as C1 controls). */
@@ -1601,17 +1745,21 @@ struct feed *parse_feed(const char *data, size_t len, const struct parse_options
 					: cp1252_label(label) || latin_label(label) ? UTF8_NEED_UTF8
 										     : UTF8_NEED_NOTHING};
 	size_t mapped_len = 0;
-	char *mapped = map_entities(data, len, &mapped_len, &st);
+	struct cdata cd = {.off = find3(data, data + len, CDATA_OPEN) != NULL, .base = data};
+	char *mapped = map_entities(data, len, &mapped_len, &st, &cd);
 	if (mapped) {
 		data = mapped;
 		len = mapped_len;
 	}
+	if (cd.off)
+		cdata_undo(&data, &len, &mapped, &cd);
 	int utf8_bytes = st.multi && !st.bad, latin_bytes = st.bad && !st.multi;
 	char *latin = NULL;
 	if (utf8_forced) {
 		eff.charset = "UTF-8";
 	} else if (!label || utf8_label(label) || cp1252_label(label)) {
 		if (label && cp1252_label(label) ? !utf8_bytes : latin_bytes) {
+			cdata_undo(&data, &len, &mapped, &cd);
 			size_t llen = 0;
 			latin = cp1252_to_utf8(data, len, &llen);
 			data = latin;
@@ -1626,11 +1774,14 @@ struct feed *parse_feed(const char *data, size_t len, const struct parse_options
 	} else if (latin_label(label) && utf8_bytes) {
 		eff.charset = "UTF-8";
 	} else {
+		cdata_undo(&data, &len, &mapped, &cd); /* another encoding: libxml2 converts it all */
 		eff.charset = label;
 	}
-	/* Only the caller's own bytes are a file mapping; a rewritten copy is not. */
-	eff.release_read = opt->release_read && !latin && !mapped && !decoded;
-	struct feed *f = parse_xml(data, len, &eff, err, errlen);
+	/* Only the caller's own bytes are a file mapping; a rewritten copy is not, but the sections
+	 * its tokens stand for are read from the mapping, in order. */
+	eff.release_read = opt->release_read && !latin && (!mapped || cd.n) && !decoded;
+	struct feed *f = parse_xml(data, len, &eff, &cd, err, errlen);
+	cdata_release(&cd);
 	free(latin);
 	free(mapped);
 	free(decoded);
@@ -1655,8 +1806,8 @@ static void release_parsed(const char *data, long consumed, size_t *released)
 		*released = end - start;
 }
 
-static struct feed *parse_xml(const char *data, size_t len, const struct parse_options *opt, char *err,
-			      size_t errlen)
+static struct feed *parse_xml(const char *data, size_t len, const struct parse_options *opt,
+			      struct cdata *cd, char *err, size_t errlen)
 {
 	struct helpers *helpers = helpers_start(opt, len);
 	struct ctx c = {.helpers = helpers, .opt = opt, .format = FMT_UNKNOWN, .feed = NULL};
@@ -1706,9 +1857,13 @@ static struct feed *parse_xml(const char *data, size_t len, const struct parse_o
 				ret = -1;
 				break;
 			}
+			if (cd->n)
+				cdata_fill(full, cd);
 			item_or_field(full, &c, channel_depth >= 0 && depth == channel_depth + 1);
-			if (opt->release_read)
+			if (opt->release_read && !cd->n)
 				release_parsed(data, xmlTextReaderByteConsumed(r), &released);
+			else if (opt->release_read && cd->filled) /* the sections read so far */
+				release_parsed(cd->base, cd->v[cd->filled - 1].p - cd->base, &released);
 			ret = xmlTextReaderNext(r);
 			continue;
 		}
@@ -1727,7 +1882,7 @@ static struct feed *parse_xml(const char *data, size_t len, const struct parse_o
 		char *old_author = c.feed_author;
 		c.feed = NULL;
 		c.feed_author = NULL;
-		if (parse_dom(&c, tree, tree_len, opt, options, err, errlen)) { /* c is the new reading */
+		if (parse_dom(&c, tree, tree_len, opt, cd, options, err, errlen)) { /* c is the new reading */
 			helpers_drop(helpers);
 			feed_free(old);
 			free(old_author);
@@ -1741,7 +1896,7 @@ static struct feed *parse_xml(const char *data, size_t len, const struct parse_o
 		}
 	} else if (!root_seen || (ret < 0 && c.format == FMT_UNKNOWN && !c.feed)) {
 		if (!root_seen || !err || !*err) {
-			c.feed = parse_dom(&c, tree, tree_len, opt, options, err, errlen);
+			c.feed = parse_dom(&c, tree, tree_len, opt, cd, options, err, errlen);
 			if (!c.feed && parse_is_html(data, len))
 				util_errf(err, errlen, "an HTML page, not a feed (HTML pages are read by type = html sources)");
 		}

@@ -1005,6 +1005,92 @@ static void test_release_read(void **state)
 	}
 }
 
+/* Parses doc as it is, and with a comment holding U+E000 (which keeps every CDATA section in
+ * the document for libxml2 to read) after its XML declaration, with the same charset; the two
+ * readings must be the same.  Returns the first for more checks. */
+static struct feed *same_with_sections_kept(const char *doc, const char *charset)
+{
+	const char *decl_end = strncmp(doc, "<?xml", 5) ? NULL : strstr(doc, "?>");
+	size_t at = decl_end ? (size_t)(decl_end + 2 - doc) : 0;
+	char *kept = xasprintf("%.*s<!--\xEE\x80\x80-->%s", (int)at, doc, doc + at);
+	struct parse_options opt = {.base_url = "https://example.org/", .charset = charset};
+	char msg[256] = "";
+	struct feed *a = parse_feed(doc, strlen(doc), &opt, msg, sizeof msg);
+	if (!a)
+		fail_msg("parse_feed: %s", msg);
+	struct feed *b = parse_feed(kept, strlen(kept), &opt, msg, sizeof msg);
+	if (!b)
+		fail_msg("parse_feed with the sections kept: %s", msg);
+	free(kept);
+	assert_str(a->title, b->title, "feed title");
+	assert_str(a->description, b->description, "feed description");
+	assert_int_equal(a->nitems, b->nitems);
+	feed_hash_items(a);
+	feed_hash_items(b);
+	for (size_t i = 0; i < a->nitems; i++) {
+		assert_str(a->items[i].summary, b->items[i].summary, "summary");
+		assert_str(a->items[i].content, b->items[i].content, "content");
+		assert_str(a->items[i].title, b->items[i].title, "title");
+		assert_string_equal(a->items[i].hash, b->items[i].hash);
+	}
+	feed_free(b);
+	return a;
+}
+
+/* CDATA sections that go around libxml2 read exactly as those that go through it: mixed with
+ * text, several in one element, in Atom HTML and XHTML content, under a Latin-1 label on UTF-8
+ * bytes, after a well-formedness error (the tree fallback); and those that cannot (a carriage
+ * return, bad UTF-8, another encoding, no end, U+E000 in the text) stay in the document. */
+static void test_cdata_sections(void **state)
+{
+	(void)state;
+#define LONG_HTML "<p>Một đoạn <b>khá dài</b> &amp; có dấu, <a href='/x'>liên kết</a></p>"
+	static const char *const docs[] = {
+		"<rss version=\"2.0\"><channel><title><![CDATA[Kênh <tin> tức & thời sự]]></title>"
+		"<item><guid>a</guid><description>trước <![CDATA[" LONG_HTML "]]> sau</description></item>"
+		"<item><guid>b</guid><description><![CDATA[" LONG_HTML "]]><![CDATA[" LONG_HTML "]]></description>"
+		"<content:encoded xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><![CDATA["
+		LONG_HTML "]]></content:encoded></item></channel></rss>",
+		"<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title><entry><id>urn:a</id>"
+		"<title type=\"html\"><![CDATA[<b>bold</b> title that is long]]></title>"
+		"<content type=\"html\"><![CDATA[" LONG_HTML "]]></content></entry><entry><id>urn:b</id>"
+		"<content type=\"xhtml\"><div xmlns=\"http://www.w3.org/1999/xhtml\"><p><![CDATA[<not markup> in xhtml, long enough]]></p></div></content>"
+		"</entry></feed>",
+		"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel><title>t</title>"
+		"<item><guid>a</guid><description><![CDATA[" LONG_HTML "]]></description></item></channel></rss>",
+		"<?xml version=\"1.0\" encoding=\"windows-1258\"?><rss version=\"2.0\"><channel><title>t</title>"
+		"<item><guid>a</guid><description><![CDATA[caf\xe9 \xd2 in windows-1258, long enough]]></description></item></channel></rss>",
+		"<rss version=\"2.0\"><channel><title>t</title><item><guid>a</guid><description><![CDATA["
+		LONG_HTML "]]></description></item><item><guid>b</guid><title>x</x></title>"
+		"<description><![CDATA[" LONG_HTML "]]></description></item></channel></rss>",
+		"<rss version=\"2.0\"><channel><title>t</title><item><guid>a</guid><description><![CDATA[line one\r\nline two, long enough]]></description></item>"
+		"<item><guid>b</guid><description><![CDATA[bad \xff byte in a long enough section]]></description></item>"
+		"<item><guid>c</guid><description><![CDATA[" LONG_HTML "]]></description></item>"
+		"<item><guid>d</guid><description><![CDATA[no end to this section, long enough",
+		"<rss version=\"2.0\"><channel><title>t</title><item><guid>a</guid><description><![CDATA["
+		LONG_HTML "]]></description><title>&#xE000; and &#57344;</title></item></channel></rss>",
+	};
+	for (size_t i = 0; i < sizeof docs / sizeof *docs; i++) {
+		struct feed *f = same_with_sections_kept(docs[i], NULL);
+		assert_true(f->nitems > 0);
+		feed_free(f);
+	}
+	/* the HTTP charset, too */
+	feed_free(same_with_sections_kept(docs[2], "utf-8"));
+	/* what the sections hold is there, whichever way they went */
+	struct feed *f = same_with_sections_kept(docs[0], NULL);
+	assert_str(f->title, "Kênh <tin> tức & thời sự", "CDATA title");
+	assert_non_null(strstr(f->items[0].summary, "trước "));
+	assert_non_null(strstr(f->items[0].summary, "khá dài"));
+	assert_non_null(strstr(f->items[0].summary, " sau"));
+	feed_free(f);
+	f = same_with_sections_kept(docs[6], NULL);
+	assert_str(f->items[0].title, "\xEE\x80\x80 and \xEE\x80\x80", "U+E000 by reference");
+	assert_non_null(strstr(f->items[0].summary, "liên kết"));
+	feed_free(f);
+#undef LONG_HTML
+}
+
 /* Attribute values without quotes are repaired, not dropped with their element, in RSS and Atom,
  * and quoted values around them keep their content. */
 static void test_unquoted_attributes(void **state)
@@ -1058,6 +1144,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rss2),
 		cmocka_unit_test(test_release_read),
+		cmocka_unit_test(test_cdata_sections),
 		cmocka_unit_test(test_unquoted_attributes),
 		cmocka_unit_test(test_atom1),
 		cmocka_unit_test(test_item_without_guid_uses_link),
