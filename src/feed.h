@@ -136,6 +136,10 @@ struct buf;
  * values).  NULL appends nothing; the _n form takes n bytes. */
 void text_html_escape(struct buf *b, const char *text, int quotes);
 void text_html_escape_n(struct buf *b, const char *text, size_t n, int quotes);
+/* Appends n bytes of text to b escaped for XML element content the way libxml2's
+ * xmlEncodeSpecialChars does: < > & " and carriage return become references, byte for byte the
+ * same, eight bytes at a time where there is nothing to escape. */
+void text_xml_escape(struct buf *b, const char *text, size_t n);
 /* Returns text as a new HTML string (escaped, no markup). */
 char *text_to_html(const char *text);
 struct _xmlNode;

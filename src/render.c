@@ -54,6 +54,7 @@ struct writer {
 	xmlBufferPtr xb;
 	xmlTextWriterPtr w;
 	int rc;
+	struct buf esc; /* text() escapes into it */
 };
 
 static int writer_open(struct writer *wr)
@@ -61,6 +62,7 @@ static int writer_open(struct writer *wr)
 	wr->xb = xmlBufferCreate();
 	wr->w = wr->xb ? xmlNewTextWriterMemory(wr->xb, 0) : NULL;
 	wr->rc = 0;
+	buf_init(&wr->esc, 0);
 	if (!wr->w) {
 		xmlBufferFree(wr->xb);
 		return -1;
@@ -77,6 +79,7 @@ static int writer_close(struct writer *wr, struct buf *out)
 	if (xmlTextWriterEndDocument(wr->w) < 0)
 		wr->rc = -1;
 	xmlFreeTextWriter(wr->w);
+	buf_release(&wr->esc);
 	if (wr->rc == 0 && buf_add(out, xmlBufferContent(wr->xb), (size_t)xmlBufferLength(wr->xb)) < 0)
 		wr->rc = -1;
 	xmlBufferFree(wr->xb);
@@ -101,9 +104,14 @@ static void attr(struct writer *wr, const char *name, const char *value)
 		wr->rc = -1;
 }
 
+/* Element text, escaped as xmlTextWriterWriteString would (text_xml_escape is libxml2's
+ * escaping, only faster on long HTML content). */
 static void text(struct writer *wr, const char *value)
 {
-	if (xmlTextWriterWriteString(wr->w, BAD_CAST(value ? value : "")) < 0)
+	buf_reset(&wr->esc);
+	if (value)
+		text_xml_escape(&wr->esc, value, strlen(value));
+	if (xmlTextWriterWriteRawLen(wr->w, BAD_CAST buf_str(&wr->esc), (int)wr->esc.len) < 0)
 		wr->rc = -1;
 }
 

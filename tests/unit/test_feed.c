@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include <utf8proc.h>
+#include <libxml/entities.h>
+#include "buf.h"
 
 #include "feed.h"
 #include "util.h"
@@ -611,11 +613,47 @@ static void test_byte_runs(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* text_xml_escape writes exactly what libxml2's xmlEncodeSpecialChars does, for every byte value
+ * at every position around the eight-byte words it skips, and for pseudo-random text. */
+static void test_xml_escape_matches_libxml2(void **state)
+{
+	(void)state;
+	uint32_t x = 2463534242u;
+	for (int round = 0; round < 3000; round++) {
+		char in[40];
+		size_t n = (size_t)round % 39 + 1;
+		for (size_t i = 0; i < n; i++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			/* mostly plain letters, sometimes a byte that needs escaping or any other byte */
+			unsigned r = x % 16;
+			in[i] = r < 10 ? (char)('a' + r) : r == 10 ? "<>&\"\r\n\t'"[x / 16 % 8] : (char)(x / 16 % 255 + 1);
+		}
+		in[n] = '\0';
+		if (round < 24 * 8) { /* the structured part: one special byte at each position */
+			memset(in, 'a', 24);
+			in[24] = '\0';
+			n = 24;
+			in[round / 8] = "<>&\"\r\n\t\x80"[round % 8];
+		}
+		xmlChar *want = xmlEncodeSpecialChars(NULL, (const xmlChar *)in);
+		struct buf got;
+		buf_init(&got, 0);
+		text_xml_escape(&got, in, n);
+		if (strcmp(buf_str(&got), (const char *)want))
+			fail_msg("round %d: \"%s\" gives \"%s\", libxml2 \"%s\"", round, in, buf_str(&got), (const char *)want);
+		buf_release(&got);
+		xmlFree(want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_link_canonical),
 		cmocka_unit_test(test_byte_runs),
+		cmocka_unit_test(test_xml_escape_matches_libxml2),
 		cmocka_unit_test(test_text_clean_utf8),
 		cmocka_unit_test(test_text_clean_nfc),
 		cmocka_unit_test(test_text_clean_nfc_fast_ranges),
