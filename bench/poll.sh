@@ -23,10 +23,12 @@ done
 
 url() { echo "http://127.0.0.1:$port/f/$(($1 / 1000))/$(($1 % 1000)).xml"; }
 
-# measure LABEL COMMAND...: runs it under GNU time, prints one line, keeps "wall cpu rss".
+# measure LABEL COMMAND...: runs it under GNU time (after a sync), prints one line, keeps "wall cpu
+# rss".
 measure() {
 	label=$1
 	shift
+	sync # the previous step's writes are not flushed during this one
 	/usr/bin/time -f '%e %U %S %M' -o time.out "$@" >cmd.out 2>&1 || {
 		echo "bench: $label failed:" >&2
 		tail -n 5 cmd.out >&2
