@@ -7,6 +7,7 @@
 #include <utf8proc.h>
 
 #include "buf.h"
+#include "util.h"
 
 struct feed *feed_new(void)
 {
@@ -547,33 +548,11 @@ void text_html_escape(struct buf *b, const char *s, int quotes)
 		text_html_escape_n(b, s, strlen(s), quotes);
 }
 
-/* The length of the run at p (whole words only, at most n bytes) free of '<', '>', '&', '"' and
- * C0 controls; the byte loop after it finds the exact end. */
-static size_t xml_plain_run(const char *p, size_t n)
-{
-	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-	size_t i = 0;
-	while (i + 8 <= n) {
-		uint64_t w, lt, gt, amp, quot;
-		memcpy(&w, p + i, 8);
-		lt = w ^ (ones * '<');
-		gt = w ^ (ones * '>');
-		amp = w ^ (ones * '&');
-		quot = w ^ (ones * '"');
-		if ((((w - ones * 0x20) & ~w) | ((lt - ones) & ~lt) | ((gt - ones) & ~gt) | ((amp - ones) & ~amp) |
-		     ((quot - ones) & ~quot)) &
-		    highs)
-			break;
-		i += 8;
-	}
-	return i;
-}
-
 void text_xml_escape(struct buf *b, const char *s, size_t n)
 {
 	const char *run = s, *end = s + n;
 	while (s < end) {
-		s += xml_plain_run(s, (size_t)(end - s));
+		s += util_word_run(s, (size_t)(end - s), "<>&\"", 4);
 		/* the word that ended the run (or the last bytes), one byte at a time */
 		const char *stop = end - s > 8 ? s + 8 : end;
 		for (; s < stop; s++) {

@@ -5,28 +5,6 @@
 #include "date.h"
 #include "util.h"
 
-/* The length of the run at p (at most n bytes, whole words only) that needs no escaping: no
- * control, '"', '\\', DEL or 0xE2; the byte loop after it finds the exact end. */
-static inline size_t plain_run(const unsigned char *p, size_t n)
-{
-	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-	size_t i = 0;
-	while (i + 8 <= n) {
-		uint64_t w, q, bs, del, e2;
-		memcpy(&w, p + i, 8);
-		q = w ^ (ones * '"');
-		bs = w ^ (ones * '\\');
-		del = w ^ (ones * 0x7F);
-		e2 = w ^ (ones * 0xE2);
-		if ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((bs - ones) & ~bs) | ((del - ones) & ~del) |
-		     ((e2 - ones) & ~e2)) &
-		    highs)
-			break;
-		i += 8;
-	}
-	return i;
-}
-
 void json_string(struct buf *b, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -42,7 +20,8 @@ void json_string(struct buf *b, const char *s)
 	const char *run = s;
 	const unsigned char *end = (const unsigned char *)s + strlen(s);
 	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		c += plain_run(c, (size_t)(end - c));
+		/* whole words with nothing to escape: no control, '"', '\\', DEL or 0xE2 */
+		c += util_word_run((const char *)c, (size_t)(end - c), "\"\\\x7f\xe2", 4);
 		while (!special[*c])
 			c++;
 		if (!*c)

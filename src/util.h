@@ -80,6 +80,30 @@ static inline size_t util_ascii_run(const char *p, size_t n, char a, char b, cha
 	return i;
 }
 
+/* The length, a multiple of eight, of the whole words at p (at most n bytes) that hold no C0
+ * control (below 0x20) and none of the nstops bytes in stops: the fast part of a scan whose byte
+ * loop then finds the exact stop.  Inline with constant stops, so that the tests unroll.  The
+ * tests are exact: a byte below 0x20 ((w - 0x20) borrows where the byte's high bit is clear),
+ * and a zero byte in w ^ stop. */
+static inline size_t util_word_run(const char *p, size_t n, const char *stops, int nstops)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	size_t i = 0;
+	while (i + 8 <= n) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		uint64_t hit = (w - ones * 0x20) & ~w;
+		for (int k = 0; k < nstops; k++) {
+			uint64_t v = w ^ (ones * (unsigned char)stops[k]);
+			hit |= (v - ones) & ~v;
+		}
+		if (hit & highs)
+			break;
+		i += 8;
+	}
+	return i;
+}
+
 /* The length of the run at p, at most n bytes, that holds no C0 control (below 0x20) and none
  * of the bytes a and b: util_ascii_run for passes that let bytes >= 0x80 through. */
 static inline size_t util_text_run(const char *p, size_t n, char a, char b)
@@ -90,19 +114,8 @@ static inline size_t util_text_run(const char *p, size_t n, char a, char b)
 		if (x < 0x20 || x == (unsigned char)a || x == (unsigned char)b)
 			return i;
 	}
-	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-	const uint64_t wa = ones * (unsigned char)a, wb = ones * (unsigned char)b;
-	/* Exact tests: a byte below 0x20 ((w - 0x20) borrows where the byte's high bit is clear),
-	 * and a zero byte in w ^ wa or w ^ wb. */
-	while (i + 8 <= n) {
-		uint64_t w, va, vb;
-		memcpy(&w, p + i, 8);
-		va = w ^ wa;
-		vb = w ^ wb;
-		if ((((w - ones * 0x20) & ~w) | ((va - ones) & ~va) | ((vb - ones) & ~vb)) & highs)
-			break;
-		i += 8;
-	}
+	const char stops[2] = {a, b};
+	i += util_word_run(p + i, n - i, stops, 2);
 	for (; i < n; i++) {
 		unsigned char x = (unsigned char)p[i];
 		if (x < 0x20 || x == (unsigned char)a || x == (unsigned char)b)
