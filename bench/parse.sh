@@ -14,13 +14,21 @@ cd "$work"
 python3 "$root/bench/gen_feeds.py" --big big.xml "$mb"
 printf '[site]\nmax_size = 1G\n' >big.ini
 echo "== parsing one feed of $(($(wc -c <big.xml) / 1048576)) MB ($(grep -c '<item>' big.xml) items)"
+# run LABEL COMMAND...: three runs under GNU time; prints and keeps the median run's wall and CPU
+# time and the highest peak memory (one run on a shared machine is at the mercy of its neighbours).
 run() {
 	label=$1
 	shift
-	/usr/bin/time -f '%e %U %S %M' -o t.out "$@" >/dev/null 2>err.out || { echo "bench: $label failed" >&2; cat err.out >&2; exit 1; }
-	read -r wall user sys rss <t.out
-	printf '%-22s wall %7.2f s  cpu %7.2f s  peak %7.1f MB\n' "$label" "$wall" "$(echo "$user $sys" | awk '{print $1 + $2}')" \
-		"$(echo "$rss" | awk '{print $1 / 1024}')"
+	: >runs.out
+	for _ in 1 2 3; do
+		/usr/bin/time -f '%e %U %S %M' -o t.out "$@" >/dev/null 2>err.out || { echo "bench: $label failed" >&2; cat err.out >&2; exit 1; }
+		cat t.out >>runs.out
+	done
+	rss=$(awk '$4 > m { m = $4 } END { print m }' runs.out)
+	sort -n runs.out | sed -n 2p >t.out
+	read -r wall user sys _ <t.out
+	printf '%-22s wall %7.2f s  cpu %7.2f s  peak %7.1f MB  (median of 3)\n' "$label" "$wall" \
+		"$(echo "$user $sys" | awk '{print $1 + $2}')" "$(echo "$rss" | awk '{print $1 / 1024}')"
 	echo "$wall $rss" >"$label.res"
 }
 run tidings "$bin" -c big.ini parse big.xml
