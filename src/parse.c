@@ -1056,6 +1056,7 @@ struct cdata {
 	size_t filled;    /* sections given back so far (they are in document order) */
 };
 
+#define CDATA_MAPPED_MAX ((size_t)16 << 20)
 #define CDATA_OPEN "\xEE\x80\x80"
 #define CDATA_CLOSE "\xEE\x80\x81"
 
@@ -1745,7 +1746,10 @@ struct feed *parse_feed(const char *data, size_t len, const struct parse_options
 					: cp1252_label(label) || latin_label(label) ? UTF8_NEED_UTF8
 										     : UTF8_NEED_NOTHING};
 	size_t mapped_len = 0;
-	struct cdata cd = {.off = find3(data, data + len, CDATA_OPEN) != NULL, .base = data};
+	/* A large mapped file keeps its sections: the reader gives the mapping back behind it, where
+	 * tokens would keep their sections resident until read. */
+	struct cdata cd = {.off = (opt->release_read && len > CDATA_MAPPED_MAX) || find3(data, data + len, CDATA_OPEN),
+			   .base = data};
 	char *mapped = map_entities(data, len, &mapped_len, &st, &cd);
 	if (mapped) {
 		data = mapped;
