@@ -981,13 +981,17 @@ static void assert_same_reading(const char *a_doc, const struct parse_options *o
 }
 
 /* A mapped file whose parsed pages are given back parses exactly as read into memory, also when
- * a late error makes the parser read the whole document again. */
+ * a late error makes the parser read the whole document again, and also over 16 MB, where its
+ * CDATA sections stay in the document. */
 static void test_release_read(void **state)
 {
 	(void)state;
-	for (int broken = 0; broken <= 1; broken++) {
+	for (int variant = 0; variant <= 2; variant++) {
+		int broken = variant == 1;
 		size_t len;
-		char *doc = big_feed(3000, broken, &len); /* about 5 MB */
+		char *doc = big_feed(variant == 2 ? 12000 : 3000, broken, &len); /* about 5 MB, or 19 MB */
+		if (variant == 2)
+			assert_true(len > ((size_t)16 << 20));
 		char path[] = "/tmp/tidings-test-parse-XXXXXX";
 		int fd = mkstemp(path);
 		assert_true(fd >= 0);
