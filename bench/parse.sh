@@ -13,6 +13,7 @@ trap 'rm -rf "$work"' EXIT INT TERM
 cd "$work"
 python3 "$root/bench/gen_feeds.py" --big big.xml "$mb"
 printf '[site]\nmax_size = 1G\n' >big.ini
+sync # the generated files are written back before, not during, the timed runs
 echo "== parsing one feed of $(($(wc -c <big.xml) / 1048576)) MB ($(grep -c '<item>' big.xml) items)"
 # run LABEL COMMAND...: three runs under GNU time; prints and keeps the median run's wall and CPU
 # time and the highest peak memory (one run on a shared machine is at the mercy of its neighbours).
@@ -42,6 +43,7 @@ echo "tidings peak memory:   $(awk '{printf "%.0f", $2 / 1024}' tidings.res) MB 
 
 n=${BENCH_CORPUS:-200}
 python3 "$root/bench/gen_feeds.py" corpus "$n"
+sync
 echo "== parsing a corpus of $n feeds in one process ($(($(cat corpus/*.xml | wc -c) / 1048576)) MB, $(cat corpus/*.xml | grep -c '<item>') items)"
 run tidings-corpus "$bin" -c big.ini parse corpus/*.xml
 run sfeed-corpus sh -c 'cat corpus/*.xml | sfeed'
