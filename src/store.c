@@ -119,8 +119,7 @@ static const char *const migrations[] = {
 	 * item by date, whose leaves a first poll of old-dated items rewrote at scattered places in
 	 * every transaction; retention finds old items by when they were first seen, an index that
 	 * only ever grows at its end. */
-	"DROP INDEX item_sort;"
-	"CREATE INDEX item_seen ON item (first_seen);",
+	"DROP INDEX item_sort; CREATE INDEX item_seen ON item (first_seen);",
 };
 
 enum stmt_id {
