@@ -1529,6 +1529,8 @@ static void clean(xmlNode *n, struct cleaning *cl, int depth)
 					xmlSetProp(n, (const xmlChar *)"src", (const xmlChar *)l);
 					free(src);
 					src = l;
+				} else {
+					free(l); /* absent or empty: the next one is tried */
 				}
 			}
 			free(w);
