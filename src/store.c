@@ -708,6 +708,19 @@ static int store_item_children(struct store *s, int64_t iid, const struct item *
 	return 0;
 }
 
+/* Binds an item's title, link, author, summary, content, published and updated, in that order,
+ * from parameter at on: the insert and the update list them alike. */
+static void bind_item_fields(sqlite3_stmt *st, int at, const struct item *it)
+{
+	bind_text_ref(st, at, it->title);
+	bind_text_ref(st, at + 1, it->link);
+	bind_text_ref(st, at + 2, it->author);
+	bind_text_ref(st, at + 3, it->summary);
+	bind_text_ref(st, at + 4, it->content);
+	bind_date(st, at + 5, it->published);
+	bind_date(st, at + 6, it->updated);
+}
+
 static int store_item(struct store *s, int64_t sid, const char *source, const struct item *it,
 		      int64_t now, struct store_stats *stats)
 {
@@ -734,13 +747,7 @@ static int store_item(struct store *s, int64_t sid, const char *source, const st
 		if (!(st = stmt(s, ST_ITEM_UPDATE)))
 			return -1;
 		sqlite3_bind_int64(st, 1, iid);
-		bind_text_ref(st, 2, it->title);
-		bind_text_ref(st, 3, it->link);
-		bind_text_ref(st, 4, it->author);
-		bind_text_ref(st, 5, it->summary);
-		bind_text_ref(st, 6, it->content);
-		bind_date(st, 7, it->published);
-		bind_date(st, 8, it->updated);
+		bind_item_fields(st, 2, it);
 		bind_text_ref(st, 9, hash);
 		if (step_unbind(st) < 0)
 			return -1;
@@ -759,13 +766,7 @@ static int store_item(struct store *s, int64_t sid, const char *source, const st
 		sqlite3_bind_int64(st, 1, sid);
 		bind_text_ref(st, 2, it->id);
 		bind_text_ref(st, 3, uid);
-		bind_text_ref(st, 4, it->title);
-		bind_text_ref(st, 5, it->link);
-		bind_text_ref(st, 6, it->author);
-		bind_text_ref(st, 7, it->summary);
-		bind_text_ref(st, 8, it->content);
-		bind_date(st, 9, it->published);
-		bind_date(st, 10, it->updated);
+		bind_item_fields(st, 4, it);
 		sqlite3_bind_int64(st, 11, now);
 		sqlite3_bind_int64(st, 12, sort);
 		sqlite3_bind_int(st, 13, it->published == DATE_NONE && it->updated == DATE_NONE);
