@@ -4,9 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,11 +231,7 @@ static void *worker(void *arg)
 {
 	struct workers *w = arg;
 	/* The storer is the one serial stage of a pass: parsing, which only feeds it, yields. */
-	id_t tid = (id_t)syscall(SYS_gettid);
-	errno = 0;
-	int nice = getpriority(PRIO_PROCESS, tid);
-	if (errno == 0)
-		setpriority(PRIO_PROCESS, tid, nice + WORKER_NICE);
+	util_thread_nicer(WORKER_NICE);
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
 		struct task *t = pop(&w->todo);

@@ -1,8 +1,6 @@
 #include "render.h"
 
 #include <pthread.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -1011,7 +1009,7 @@ static void *ahead_thread(void *arg)
 	struct render_ahead *ra = arg;
 	struct store *store = NULL;
 	/* Spare time only: the pass's storer and parsers come first. */
-	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
+	util_thread_nicer(19);
 	pthread_mutex_lock(&ra->lock);
 	while (!ra->stopping) {
 		struct timespec until;

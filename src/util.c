@@ -6,7 +6,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -313,4 +315,13 @@ char *util_gzip(const void *data, size_t len, size_t *outlen)
 		return NULL;
 	}
 	return out;
+}
+
+void util_thread_nicer(int by)
+{
+	id_t tid = (id_t)syscall(SYS_gettid);
+	errno = 0;
+	int nice = getpriority(PRIO_PROCESS, tid);
+	if (errno == 0)
+		setpriority(PRIO_PROCESS, tid, nice + by);
 }

@@ -34,6 +34,9 @@ int util_write_if_changed(const char *path, const void *data, size_t len, char *
 /* mkdir -p for the folder part of path (everything before the last '/'). */
 int util_mkdir_parents(const char *path, char *err, size_t errlen);
 int util_mkdir_p(const char *dir, char *err, size_t errlen);
+/* Lowers the calling thread's scheduling priority: its niceness goes up by `by` (Linux keeps
+ * niceness per thread; the kernel caps it at 19). */
+void util_thread_nicer(int by);
 
 int64_t util_now(void);
 
