@@ -944,41 +944,32 @@ static void read_row(struct store *s, sqlite3_stmt *st, struct feed *out)
 	}
 }
 
-/* Reads up to limit items from a prepared ITEM_COLUMNS query, then finalises it.  Returns 0, or
- * -1 with err filled when a step fails (a feed is never published cut short silently). */
-static int read_items(struct store *s, sqlite3_stmt *st, int limit, int dedupe, struct feed *out,
-		      char *err, size_t errlen)
+/* Reads up to limit items from a cached ITEM_COLUMNS query, then resets it.  Returns 0, or -1
+ * with err filled when a step fails (a feed is never published cut short silently). */
+static int read_items(struct store *s, sqlite3_stmt *st, int limit, struct feed *out, char *err, size_t errlen)
 {
 	int rc = SQLITE_DONE;
-	struct seen sn = {NULL, 0};
-	while ((int)out->nitems < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (dedupe && seen_check(&sn, (const char *)sqlite3_column_text(st, 2),
-					 (const char *)sqlite3_column_text(st, 4)))
-			continue;
+	while ((int)out->nitems < limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		read_row(s, st, out);
-	}
-	seen_release(&sn);
 	int failed = rc != SQLITE_ROW && rc != SQLITE_DONE;
 	if (failed)
 		db_fail(s, err, errlen, "items");
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return failed ? -1 : 0;
 }
 
 int store_category_items(struct store *s, const char *slug, int limit, struct feed *out, char *err,
 			 size_t errlen)
 {
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT " ITEM_COLUMNS " FROM item_category ic"
-			       " JOIN item i ON i.id = ic.item_id JOIN source s ON s.id = i.source_id"
-			       " WHERE ic.category_id = (SELECT id FROM category WHERE slug = ?1)"
-			       " ORDER BY ic.sort_date DESC, ic.item_id DESC LIMIT ?2",
-			       -1, &st, NULL) != SQLITE_OK)
+	sqlite3_stmt *st = cached(s, "SELECT " ITEM_COLUMNS " FROM item_category ic"
+				     " JOIN item i ON i.id = ic.item_id JOIN source s ON s.id = i.source_id"
+				     " WHERE ic.category_id = (SELECT id FROM category WHERE slug = ?1)"
+				     " ORDER BY ic.sort_date DESC, ic.item_id DESC LIMIT ?2");
+	if (!st)
 		return db_fail(s, err, errlen, "prepare");
 	bind_text(st, 1, slug);
 	sqlite3_bind_int(st, 2, limit);
-	return read_items(s, st, limit, 0, out, err, errlen);
+	return read_items(s, st, limit, out, err, errlen);
 }
 
 /* Every item in a category, newest first (sort_date, then id, descending) and each once: a
@@ -1092,33 +1083,31 @@ int store_new_items(struct store *s, int limit, struct feed *out, char *err, siz
 
 int64_t store_category_last_seq(struct store *s, const char *slug, char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, "SELECT last_seq FROM category WHERE slug = ?1", -1, &st, NULL) != SQLITE_OK)
+	sqlite3_stmt *st = cached(s, "SELECT last_seq FROM category WHERE slug = ?1");
+	if (!st)
 		return db_fail(s, err, errlen, "prepare");
 	bind_text(st, 1, slug);
 	int rc = sqlite3_step(st);
 	int64_t n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : rc == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(st);
 	if (n < 0)
-		return db_fail(s, err, errlen, "last_seq");
+		db_fail(s, err, errlen, "last_seq");
+	sqlite3_reset(st);
 	return n;
 }
 
 int store_category_range(struct store *s, const char *slug, int64_t first, int64_t last,
 			 struct feed *out, char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT " ITEM_COLUMNS " FROM item_category ic"
-			       " JOIN item i ON i.id = ic.item_id JOIN source s ON s.id = i.source_id"
-			       " WHERE ic.category_id = (SELECT id FROM category WHERE slug = ?1)"
-			       " AND ic.seq BETWEEN ?2 AND ?3 ORDER BY ic.seq",
-			       -1, &st, NULL) != SQLITE_OK)
+	sqlite3_stmt *st = cached(s, "SELECT " ITEM_COLUMNS " FROM item_category ic"
+				     " JOIN item i ON i.id = ic.item_id JOIN source s ON s.id = i.source_id"
+				     " WHERE ic.category_id = (SELECT id FROM category WHERE slug = ?1)"
+				     " AND ic.seq BETWEEN ?2 AND ?3 ORDER BY ic.seq");
+	if (!st)
 		return db_fail(s, err, errlen, "prepare");
 	bind_text(st, 1, slug);
 	sqlite3_bind_int64(st, 2, first);
 	sqlite3_bind_int64(st, 3, last);
-	return read_items(s, st, INT32_MAX, 0, out, err, errlen);
+	return read_items(s, st, INT32_MAX, out, err, errlen);
 }
 
 int store_prune(struct store *s, int64_t cutoff, int per_feed, int new_items, int64_t *deleted,
