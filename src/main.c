@@ -197,7 +197,9 @@ static int do_poll(const struct config *cfg, struct store *st, int force, char *
 	};
 	char err[1024];
 	struct render_ahead *ahead = render_ahead_start(cfg, changed);
+	store_write_behind(st, 1);
 	int rc = poll_run(cfg, st, &po, ps, err, sizeof err);
+	store_write_behind(st, 0);
 	int pages = render_ahead_stop(ahead);
 	if (pages)
 		log_msg(LOG_DEBUG, "build: %d archive pages written during the poll", pages);

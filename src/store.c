@@ -1,5 +1,6 @@
 #include "store.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -177,7 +178,103 @@ struct store {
 		sqlite3_stmt *st;
 	} cache[CACHED_MAX];
 	int ncached;
+	struct behind *behind; /* background checkpoints, or NULL */
 };
+
+/* Checkpoints behind the writer: a thread with a connection of its own copies committed WAL
+ * frames into the database file while the writer goes on, so that the writer's own checkpoint at
+ * WAL_FRAMES_MAX only copies what came after.  The copying (reading the WAL, writing the pages)
+ * is most of a checkpoint. */
+#define BEHIND_FRAMES 1000 /* frames committed since the last background checkpoint that start one */
+#define WAL_FRAMES_MAX 8000 /* the writer checkpoints itself (and so restarts the WAL) past this */
+struct behind {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	sqlite3 *db;
+	int frames, done, stop;
+};
+
+static void *behind_thread(void *arg)
+{
+	struct behind *b = arg;
+	pthread_mutex_lock(&b->mu);
+	for (;;) {
+		while (!b->stop && b->frames - b->done < BEHIND_FRAMES)
+			pthread_cond_wait(&b->cv, &b->mu);
+		if (b->stop)
+			break;
+		b->done = b->frames;
+		pthread_mutex_unlock(&b->mu);
+		sqlite3_wal_checkpoint_v2(b->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&b->mu);
+	}
+	pthread_mutex_unlock(&b->mu);
+	return NULL;
+}
+
+/* The writer's WAL hook, after each commit: n frames are in the WAL. */
+static int behind_hook(void *arg, sqlite3 *db, const char *name, int n)
+{
+	struct behind *b = arg;
+	if (n >= WAL_FRAMES_MAX) {
+		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&b->mu);
+		b->frames = b->done = 0;
+		pthread_mutex_unlock(&b->mu);
+		return SQLITE_OK;
+	}
+	pthread_mutex_lock(&b->mu);
+	if (n < b->frames)
+		b->done = 0; /* the WAL was restarted */
+	b->frames = n;
+	if (n - b->done >= BEHIND_FRAMES)
+		pthread_cond_signal(&b->cv);
+	pthread_mutex_unlock(&b->mu);
+	return SQLITE_OK;
+}
+
+int store_write_behind(struct store *s, int on)
+{
+	struct behind *b = s->behind;
+	if (on && !b) {
+		const char *path = sqlite3_db_filename(s->db, "main");
+		b = xcalloc(1, sizeof *b);
+		if (!path || !*path ||
+		    sqlite3_open_v2(path, &b->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+			sqlite3_close(b->db);
+			free(b);
+			return -1;
+		}
+		sqlite3_busy_timeout(b->db, 10000);
+		/* a first read opens the WAL, which the connection's checkpoints need */
+		sqlite3_exec(b->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
+		pthread_mutex_init(&b->mu, NULL);
+		pthread_cond_init(&b->cv, NULL);
+		if (pthread_create(&b->thread, NULL, behind_thread, b) != 0) {
+			sqlite3_close(b->db);
+			pthread_mutex_destroy(&b->mu);
+			pthread_cond_destroy(&b->cv);
+			free(b);
+			return -1;
+		}
+		s->behind = b;
+		sqlite3_wal_hook(s->db, behind_hook, b);
+	} else if (!on && b) {
+		sqlite3_wal_autocheckpoint(s->db, WAL_FRAMES_MAX);
+		pthread_mutex_lock(&b->mu);
+		b->stop = 1;
+		pthread_cond_signal(&b->cv);
+		pthread_mutex_unlock(&b->mu);
+		pthread_join(b->thread, NULL);
+		sqlite3_close(b->db);
+		pthread_mutex_destroy(&b->mu);
+		pthread_cond_destroy(&b->cv);
+		free(b);
+		s->behind = NULL;
+	}
+	return 0;
+}
 
 static int db_fail(struct store *s, char *err, size_t errlen, const char *what)
 {
@@ -316,9 +413,10 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 	sqlite3_busy_timeout(s->db, 10000);
 	/* A larger WAL between checkpoints: a poll pass commits once per source. */
 	if (exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
-		    " PRAGMA wal_autocheckpoint = 8000; PRAGMA cache_size = -8000;",
+		    " PRAGMA cache_size = -8000;",
 		 err, errlen) < 0)
 		goto fail;
+	sqlite3_wal_autocheckpoint(s->db, WAL_FRAMES_MAX);
 	if (migrate(s, err, errlen) < 0)
 		goto fail;
 	return s;
@@ -331,6 +429,7 @@ void store_close(struct store *s)
 {
 	if (!s)
 		return;
+	store_write_behind(s, 0);
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->stmts[i]);
 	for (int i = 0; i < s->ncached; i++)

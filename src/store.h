@@ -14,6 +14,9 @@ struct store;
 /* Opens (creating it and its folder when needed) and migrates the database at path. */
 struct store *store_open(const char *path, char *err, size_t errlen);
 void store_close(struct store *s);
+/* While on, committed writes are copied into the database file by a thread of the store's own,
+ * behind the writer (a poll pass); 0, or -1 when that thread cannot start. */
+int store_write_behind(struct store *s, int on);
 
 /* Makes the stored sources and categories match cfg: new ones are added, changed URLs reset the
  * fetch state, sources no longer configured are marked "removed" (their items are kept but no

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Creates a fresh folder "$TMPDIR/tidings-unit-XXXXXX" (or under /tmp); the caller frees the
@@ -28,6 +29,13 @@ static inline char *tu_mkdtemp(void)
 		return NULL;
 	}
 	return path;
+}
+
+/* Sleeps ms milliseconds (for tests that wait, within a bound, for another thread's work). */
+static inline void tu_sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
 }
 
 /* rm -rf path (does not follow symbolic links).  Returns 0 on success. */
