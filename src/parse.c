@@ -1068,8 +1068,11 @@ static int cdata_clean(const char *p, const char *end, size_t *multi)
 	const unsigned char *u = (const unsigned char *)p, *e = (const unsigned char *)end;
 	size_t m = 0;
 	while (u < e) {
+		u += util_ascii_run((const char *)u, (size_t)(e - u), 0, 0, 0);
+		if (u == e)
+			break;
 		unsigned char c = *u;
-		if ((c >= 0x20 && c < 0x80) || c == '\t' || c == '\n') {
+		if (c == '\t' || c == '\n') {
 			u++;
 			continue;
 		}

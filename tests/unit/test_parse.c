@@ -1074,6 +1074,10 @@ static void test_cdata_sections(void **state)
 		"<item><guid>d</guid><description><![CDATA[no end to this section, long enough",
 		"<rss version=\"2.0\"><channel><title>t</title><item><guid>a</guid><description><![CDATA["
 		LONG_HTML "]]></description><title>&#xE000; and &#57344;</title></item></channel></rss>",
+		"<rss version=\"2.0\"><channel><title>t</title><item><guid>a</guid><description><![CDATA["
+		"a control \x01 here, long enough to count]]></description></item><item><guid>b</guid><description>"
+		"<![CDATA[tab\tand DEL \x7f and a long enough text]]></description></item><item><guid>c</guid>"
+		"<description><![CDATA[U+FFFE \xef\xbf\xbe in a long enough section]]></description></item></channel></rss>",
 	};
 	for (size_t i = 0; i < sizeof docs / sizeof *docs; i++) {
 		struct feed *f = same_with_sections_kept(docs[i], NULL);
