@@ -1011,15 +1011,19 @@ static void *ahead_thread(void *arg)
 	/* Spare time only: the pass's storer and parsers come first. */
 	util_thread_nicer(19);
 	pthread_mutex_lock(&ra->lock);
+	int busy = 0; /* the last look wrote pages: more may have become final meanwhile */
 	while (!ra->stopping) {
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += AHEAD_EVERY_MS * 1000000L;
-		until.tv_sec += until.tv_nsec / 1000000000L;
-		until.tv_nsec %= 1000000000L;
-		pthread_cond_timedwait(&ra->wake, &ra->lock, &until);
-		if (ra->stopping)
-			break;
+		if (!busy) {
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += AHEAD_EVERY_MS * 1000000L;
+			until.tv_sec += until.tv_nsec / 1000000000L;
+			until.tv_nsec %= 1000000000L;
+			pthread_cond_timedwait(&ra->wake, &ra->lock, &until);
+			if (ra->stopping)
+				break;
+		}
+		int before = ra->pages;
 		pthread_mutex_unlock(&ra->lock);
 		char err[512];
 		if (!store)
@@ -1028,6 +1032,7 @@ static void *ahead_thread(void *arg)
 		pthread_mutex_lock(&ra->lock);
 		if (rc < 0)
 			break; /* the build after the pass writes what is left, and reports */
+		busy = ra->pages > before;
 	}
 	pthread_mutex_unlock(&ra->lock);
 	store_close(store);
