@@ -2,6 +2,9 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -926,6 +929,14 @@ int main(int argc, char **argv)
 	int config_given = 0;
 	int i = 1;
 	log_verbosity = LOG_INFO;
+#ifdef __GLIBC__
+	/* A poll pass allocates and frees buffers of some hundred kilobytes per feed on every thread.
+	 * glibc would give most of them back to the kernel (unmapped, or trimmed off a heap) and take
+	 * them again as fresh zeroed pages, a page fault each: 51,000 faults in a 1,000-feed pass,
+	 * 9,000 with these (for 2 MB more peak memory). */
+	mallopt(M_MMAP_THRESHOLD, 4 << 20);
+	mallopt(M_TOP_PAD, 4 << 20);
+#endif
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "-c") || !strcmp(a, "--config")) {
