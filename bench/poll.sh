@@ -3,6 +3,8 @@
 # 200 KB served by nginx on 127.0.0.1, cold (empty store) and warm (every answer a 304), against
 # newsboat (-x reload, reload-threads 16) on the first 1,000 and curl --parallel fetching the same
 # URLs as the floor, all in the same run.  Prints wall time, CPU time and peak memory, and ratios.
+# The first count's cold and warm passes, and newsboat's cold pass, run three times each (cold ones
+# into fresh stores); the median run counts, as one run is at the mercy of the machine's neighbours.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/bench/lib.sh"
@@ -41,9 +43,22 @@ measure() {
 	echo "$wall $cpu $rss" >"$label.res"
 }
 
+# median LABEL : LABEL.1.res … LABEL.3.res, the runs of one measurement, give LABEL.res: the
+# median run by wall time, with the highest peak memory of the three.
+median() {
+	rss=$(cat "$1".[123].res | awk '$3 > m { m = $3 } END { print m }')
+	cat "$1".[123].res | sort -n | sed -n 2p | awk -v rss="$rss" '{ print $1, $2, rss }' >"$1.res"
+	read -r wall cpu rss <"$1.res"
+	printf '%-34s wall %7.2f s  cpu %7.2f s  peak %6.1f MB  (median of 3)\n' "$1" "$wall" "$cpu" \
+		"$(echo "$rss" | awk '{print $1 / 1024}')"
+}
+
+first=$(echo "$counts" | awk '{print $1}')
 for n in $counts; do
+	runs=1
+	[ "$n" = "$first" ] && runs=3
 	{
-		printf '[site]\ntitle = Poll bench\noutput = out%d\ndatabase = db%d/bench.db\nlisten =\n' "$n" "$n"
+		printf '[site]\ntitle = Poll bench\noutput = out%d.@\ndatabase = db%d.@/bench.db\nlisten =\n' "$n" "$n"
 		printf 'concurrency = 16\nper_host = 16\ntimeout = 60s\n'
 		c=0
 		while [ $c -lt 10 ]; do printf '\n[category c%d]\n' $c; c=$((c + 1)); done
@@ -52,13 +67,27 @@ for n in $counts; do
 			printf '\n[source s%d]\nurl = %s\ncategory = c%d\nallow_private = yes\n' $i "$(url $i)" $((i % 10))
 			i=$((i + 1))
 		done
-	} >"poll$n.ini"
+	} >"poll$n.tmpl"
 	echo "== $n feeds"
-	measure "tidings-cold-$n" "$bin" -q -c "poll$n.ini" poll --force
-	measure "tidings-warm-$n" "$bin" -q -c "poll$n.ini" poll --force
+	for k in $(seq 1 $runs); do
+		sed "s/@/$k/" "poll$n.tmpl" >"poll$n.$k.ini" # a fresh store and output folder for each
+		if [ "$runs" = 1 ]; then
+			measure "tidings-cold-$n" "$bin" -q -c "poll$n.$k.ini" poll --force
+		else
+			measure "tidings-cold-$n.$k" "$bin" -q -c "poll$n.$k.ini" poll --force
+		fi
+	done
+	[ "$runs" = 1 ] || median "tidings-cold-$n"
+	for k in $(seq 1 $runs); do
+		if [ "$runs" = 1 ]; then
+			measure "tidings-warm-$n" "$bin" -q -c "poll$n.1.ini" poll --force
+		else
+			measure "tidings-warm-$n.$k" "$bin" -q -c "poll$n.$runs.ini" poll --force
+		fi
+	done
+	[ "$runs" = 1 ] || median "tidings-warm-$n"
 done
 
-first=$(echo "$counts" | awk '{print $1}')
 i=0
 : >urls
 : >curl.cfg
@@ -74,8 +103,11 @@ measure "curl-cold-$first" curl -s --parallel --parallel-max 16 -K curl.cfg
 measure "curl-warm-$first" curl -s --parallel --parallel-max 16 -z "$(date -u '+%a, %d %b %Y %H:%M:%S GMT')" -K curl.cfg
 echo "== newsboat -x reload, reload-threads 16, $first feeds"
 printf 'reload-threads 16\n' >newsboat.conf
-measure "newsboat-cold-$first" newsboat -u urls -c newsboat.db -C newsboat.conf -x reload
-measure "newsboat-warm-$first" newsboat -u urls -c newsboat.db -C newsboat.conf -x reload
+for k in 1 2 3; do
+	measure "newsboat-cold-$first.$k" newsboat -u urls -c "newsboat$k.db" -C newsboat.conf -x reload
+done
+median "newsboat-cold-$first"
+measure "newsboat-warm-$first" newsboat -u urls -c newsboat3.db -C newsboat.conf -x reload
 
 wall() { awk '{print $1}' "$1.res"; }
 ratio() { echo "$1 $2" | awk '{ if ($2 > 0) printf "%.1f", $1 / $2; else print "inf" }'; }
