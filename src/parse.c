@@ -192,8 +192,12 @@ struct helpers {
 	pthread_cond_t more;
 	struct job **jobs;
 	size_t njobs, next;
-	int closing;
+	int closing, waiting; /* waiting: helpers asleep for want of jobs */
 };
+
+/* Jobs queued before a sleeping helper is woken: one wake-up per job (a system call each, and a
+ * switch on the helper's core) cost more than the helper's lag. */
+#define HELPERS_BATCH 32
 
 static void *helper_thread(void *arg)
 {
@@ -203,7 +207,9 @@ static void *helper_thread(void *arg)
 		if (h->next == h->njobs) {
 			if (h->closing)
 				break;
+			h->waiting++;
 			pthread_cond_wait(&h->more, &h->lock);
+			h->waiting--;
 			continue;
 		}
 		struct job *j = h->jobs[h->next++];
@@ -302,7 +308,8 @@ static void set_html(struct ctx *c, struct item *it, unsigned which, const xmlNo
 		if ((h->njobs & (h->njobs - 1)) == 0) /* 0 or a power of two: the array is full */
 			h->jobs = xrealloc(h->jobs, (h->njobs ? 2 * h->njobs : 1) * sizeof *h->jobs);
 		h->jobs[h->njobs++] = j;
-		pthread_cond_signal(&h->more);
+		if (h->waiting && h->njobs - h->next >= HELPERS_BATCH)
+			pthread_cond_signal(&h->more);
 		pthread_mutex_unlock(&h->lock);
 		return;
 	}
