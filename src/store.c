@@ -334,7 +334,8 @@ static void bind_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_null(st, i);
 }
 
-/* Binds v without a copy: for the large item fields, bound only around step_unbind. */
+/* Binds v without a copy: for the large item fields, whose statements drop their bindings right
+ * after the step (step_unbind, insert_item). */
 static void bind_text_ref(sqlite3_stmt *st, int i, const char *v)
 {
 	if (v)
@@ -820,18 +821,65 @@ static void bind_item_fields(sqlite3_stmt *st, int at, const struct item *it)
 	bind_date(st, at + 6, it->updated);
 }
 
+/* Inserts a new item and its category links (each with its category's next arrival number):
+ * 0 with *iid set, 1 when the source already has an item with this guid, -1 on failure. */
+static int insert_item(struct store *s, int64_t sid, const char *source, const struct item *it,
+		       const char *hash, int64_t now, int64_t *iid)
+{
+	sqlite3_stmt *st = stmt(s, ST_ITEM_INSERT);
+	if (!st)
+		return -1;
+	char *uid = item_uid(source, it->id);
+	int64_t sort = it->published != DATE_NONE ? it->published : it->updated != DATE_NONE ? it->updated : now;
+	sqlite3_bind_int64(st, 1, sid);
+	bind_text_ref(st, 2, it->id);
+	bind_text_ref(st, 3, uid);
+	bind_item_fields(st, 4, it);
+	sqlite3_bind_int64(st, 11, now);
+	sqlite3_bind_int64(st, 12, sort);
+	sqlite3_bind_int(st, 13, it->published == DATE_NONE && it->updated == DATE_NONE);
+	bind_text_ref(st, 14, hash);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	free(uid);
+	if (rc == SQLITE_CONSTRAINT)
+		return 1;
+	if (rc != SQLITE_DONE)
+		return -1;
+	*iid = sqlite3_last_insert_rowid(s->db);
+	if (!(st = stmt(s, ST_ITEM_CATS)))
+		return -1;
+	sqlite3_bind_int64(st, 1, *iid);
+	sqlite3_bind_int64(st, 2, sid);
+	sqlite3_bind_int64(st, 3, sort);
+	return sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+}
+
+/* Stores one item of a fetch.  unseen: the source had no items before it, so the item is most
+ * likely new and is inserted without a look first (a guid seen twice in one feed then takes the
+ * usual way). */
 static int store_item(struct store *s, int64_t sid, const char *source, const struct item *it,
-		      int64_t now, struct store_stats *stats)
+		      int64_t now, int unseen, struct store_stats *stats)
 {
 	char computed[65];
 	const char *hash = it->hash[0] ? it->hash : (item_hash(it, computed), computed);
+	int64_t iid = 0;
+	if (unseen) {
+		int rc = insert_item(s, sid, source, it, hash, now, &iid);
+		if (rc < 0)
+			return -1;
+		if (rc == 0) {
+			stats->new_items++;
+			return store_item_children(s, iid, it, 1);
+		}
+	}
 	sqlite3_stmt *st = stmt(s, ST_ITEM_FIND);
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, sid);
 	bind_text(st, 2, it->id);
-	int64_t iid = 0;
-	int same = 0, fresh = 0;
+	int same = 0;
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		iid = sqlite3_column_int64(st, 0);
@@ -842,50 +890,26 @@ static int store_item(struct store *s, int64_t sid, const char *source, const st
 	sqlite3_reset(st);
 	if (same)
 		return 0;
-	if (iid) {
-		if (!(st = stmt(s, ST_ITEM_UPDATE)))
-			return -1;
-		sqlite3_bind_int64(st, 1, iid);
-		bind_item_fields(st, 2, it);
-		bind_text_ref(st, 9, hash);
-		if (step_unbind(st) < 0)
-			return -1;
-		if (!(st = stmt(s, ST_ITEM_CATS_DATE)))
-			return -1;
-		sqlite3_bind_int64(st, 1, iid);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			return -1;
-		stats->updated_items++;
-	} else {
-		if (!(st = stmt(s, ST_ITEM_INSERT)))
-			return -1;
-		char *uid = item_uid(source, it->id);
-		int64_t sort = it->published != DATE_NONE ? it->published
-			       : it->updated != DATE_NONE ? it->updated : now;
-		sqlite3_bind_int64(st, 1, sid);
-		bind_text_ref(st, 2, it->id);
-		bind_text_ref(st, 3, uid);
-		bind_item_fields(st, 4, it);
-		sqlite3_bind_int64(st, 11, now);
-		sqlite3_bind_int64(st, 12, sort);
-		sqlite3_bind_int(st, 13, it->published == DATE_NONE && it->updated == DATE_NONE);
-		bind_text_ref(st, 14, hash);
-		int stored = step_unbind(st);
-		free(uid);
-		if (stored < 0)
-			return -1;
-		iid = sqlite3_last_insert_rowid(s->db);
-		fresh = 1;
-		if (!(st = stmt(s, ST_ITEM_CATS)))
-			return -1;
-		sqlite3_bind_int64(st, 1, iid);
-		sqlite3_bind_int64(st, 2, sid);
-		sqlite3_bind_int64(st, 3, sort);
-		if (sqlite3_step(st) != SQLITE_DONE)
+	if (!iid) {
+		if (insert_item(s, sid, source, it, hash, now, &iid) != 0)
 			return -1;
 		stats->new_items++;
+		return store_item_children(s, iid, it, 1);
 	}
-	return store_item_children(s, iid, it, fresh);
+	if (!(st = stmt(s, ST_ITEM_UPDATE)))
+		return -1;
+	sqlite3_bind_int64(st, 1, iid);
+	bind_item_fields(st, 2, it);
+	bind_text_ref(st, 9, hash);
+	if (step_unbind(st) < 0)
+		return -1;
+	if (!(st = stmt(s, ST_ITEM_CATS_DATE)))
+		return -1;
+	sqlite3_bind_int64(st, 1, iid);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return -1;
+	stats->updated_items++;
+	return store_item_children(s, iid, it, 0);
 }
 
 static int update_source_row(struct store *s, const char *name, const struct store_fetch *f)
@@ -953,10 +977,18 @@ int store_update_source(struct store *s, const char *name, const struct store_fe
 	}
 	if (update_source_row(s, name, f) < 0)
 		goto fail;
-	if (f->outcome == STORE_FETCHED && f->feed)
+	if (f->outcome == STORE_FETCHED && f->feed && f->feed->nitems) {
+		int unseen = 0; /* the source has no items yet (a first fetch) */
+		sqlite3_stmt *any = cached(s, "SELECT 1 FROM item WHERE source_id = ?1 LIMIT 1");
+		if (any) {
+			sqlite3_bind_int64(any, 1, sid);
+			unseen = sqlite3_step(any) == SQLITE_DONE;
+			sqlite3_reset(any);
+		}
 		for (size_t i = 0; i < f->feed->nitems; i++)
-			if (store_item(s, sid, name, &f->feed->items[i], f->fetched_at, &local) < 0)
+			if (store_item(s, sid, name, &f->feed->items[i], f->fetched_at, unseen, &local) < 0)
 				goto fail;
+	}
 	if (exec(s, "COMMIT", err, errlen) < 0)
 		goto fail;
 	if (stats) {

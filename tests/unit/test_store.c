@@ -1222,6 +1222,35 @@ static void test_metrics_gone_is_not_new(void **state)
 	assert_int_equal(m.last_fetch, T0);
 }
 
+/* A first fetch inserts without looking first; a guid given twice in it still makes one item,
+ * updated by the second, as in any later fetch. */
+static void test_first_fetch_duplicate_guid(void **state)
+{
+	struct fx *f = *state;
+	struct feed *fd = feed_new();
+	add_item(fd, "http://s1.example/a", "A first", "http://s1.example/a", T0 - 60);
+	add_item(fd, "http://s1.example/b", "B", "http://s1.example/b", T0 - 30);
+	add_item(fd, "http://s1.example/a", "A again", "http://s1.example/a", T0 - 60);
+	add_item(fd, "http://s1.example/b", "B", "http://s1.example/b", T0 - 30); /* the same again */
+	struct store_stats st = update(f, "s1", STORE_FETCHED, fd, NULL, T0);
+	assert_int_equal(st.new_items, 2);
+	assert_int_equal(st.updated_items, 1);
+	feed_free(fd);
+	struct feed *out = category(f, "a", 10);
+	assert_int_equal(out->nitems, 2);
+	assert_string_equal(out->items[0].title, "B");
+	assert_string_equal(out->items[1].title, "A again");
+	feed_free(out);
+	/* a later fetch of the same items changes nothing */
+	fd = feed_new();
+	add_item(fd, "http://s1.example/a", "A again", "http://s1.example/a", T0 - 60);
+	add_item(fd, "http://s1.example/c", "C", "http://s1.example/c", T0);
+	st = update(f, "s1", STORE_FETCHED, fd, NULL, T0 + 60);
+	assert_int_equal(st.new_items, 1);
+	assert_int_equal(st.updated_items, 0);
+	feed_free(fd);
+}
+
 static long long file_size(const char *path)
 {
 	struct stat st;
@@ -1337,6 +1366,7 @@ int main(void)
 		FX(test_metrics),
 		FX(test_metrics_gone_is_not_new),
 		FX(test_write_behind),
+		FX(test_first_fetch_duplicate_guid),
 		cmocka_unit_test(test_close_null),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
