@@ -53,6 +53,19 @@ median() {
 		"$(echo "$rss" | awk '{print $1 / 1024}')"
 }
 
+# passes LABEL RUNS CONFIG : RUNS polls with CONFIG, whose @ becomes each run's number (a fresh
+# store each) if it has one; one run is LABEL, three are LABEL.1 … LABEL.3 and their median LABEL.
+passes() {
+	if [ "$2" = 1 ]; then
+		measure "$1" "$bin" -q -c "$(echo "$3" | sed s/@/1/)" poll --force
+		return
+	fi
+	for k in $(seq 1 "$2"); do
+		measure "$1.$k" "$bin" -q -c "$(echo "$3" | sed "s/@/$k/")" poll --force
+	done
+	median "$1"
+}
+
 first=$(echo "$counts" | awk '{print $1}')
 for n in $counts; do
 	runs=1
@@ -71,21 +84,9 @@ for n in $counts; do
 	echo "== $n feeds"
 	for k in $(seq 1 $runs); do
 		sed "s/@/$k/" "poll$n.tmpl" >"poll$n.$k.ini" # a fresh store and output folder for each
-		if [ "$runs" = 1 ]; then
-			measure "tidings-cold-$n" "$bin" -q -c "poll$n.$k.ini" poll --force
-		else
-			measure "tidings-cold-$n.$k" "$bin" -q -c "poll$n.$k.ini" poll --force
-		fi
 	done
-	[ "$runs" = 1 ] || median "tidings-cold-$n"
-	for k in $(seq 1 $runs); do
-		if [ "$runs" = 1 ]; then
-			measure "tidings-warm-$n" "$bin" -q -c "poll$n.1.ini" poll --force
-		else
-			measure "tidings-warm-$n.$k" "$bin" -q -c "poll$n.$runs.ini" poll --force
-		fi
-	done
-	[ "$runs" = 1 ] || median "tidings-warm-$n"
+	passes "tidings-cold-$n" "$runs" "poll$n.@.ini"
+	passes "tidings-warm-$n" "$runs" "poll$n.$runs.ini"
 done
 
 i=0
