@@ -50,11 +50,12 @@ struct render_stats {
 int render_all(const struct config *cfg, struct store *store, const int *changed,
 	       struct render_stats *stats, char *err, size_t errlen);
 
-/* Archive pages written ahead of render_all while a poll pass runs: a thread that, every 200 ms,
- * writes the pages of the categories flagged in changed (read atomically as the pass sets them)
- * that have become final: full, with a full page after them.  A first poll of many sources
- * fills hundreds, which the build after the pass then finds written.  NULL when changed is NULL.
- * render_ahead_stop ends the thread within a page and returns the number of pages written. */
+/* Archive pages written ahead of render_all while a poll pass runs: a thread that, every 200 ms
+ * (and at once again after a look that wrote pages), writes the pages of the categories flagged
+ * in changed (read atomically as the pass sets them) that have become final: full, with a full
+ * page after them.  A first poll of many sources fills hundreds, which the build after the pass
+ * then finds written.  NULL when changed is NULL.  render_ahead_stop ends the thread within a
+ * page and returns the number of pages written. */
 struct render_ahead;
 struct render_ahead *render_ahead_start(const struct config *cfg, const int *changed);
 int render_ahead_stop(struct render_ahead *ra);
