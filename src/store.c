@@ -334,8 +334,7 @@ static void bind_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_null(st, i);
 }
 
-/* Binds v without a copy: for the large item fields, whose statements drop their bindings right
- * after the step (step_unbind, insert_item). */
+/* Binds v without a copy: for the large item fields, bound only around step_unbind. */
 static void bind_text_ref(sqlite3_stmt *st, int i, const char *v)
 {
 	if (v)
@@ -345,13 +344,23 @@ static void bind_text_ref(sqlite3_stmt *st, int i, const char *v)
 }
 
 /* Runs a statement that returns no rows, then drops its bindings, so that nothing bound with
- * bind_text_ref is referred to once the call returns. */
+ * bind_text_ref is referred to once the call returns.  Returns sqlite3_step's result. */
 static int step_unbind(sqlite3_stmt *st)
 {
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
+}
+
+/* Runs one of the prepared statements whose only parameter is an id: 0, or -1. */
+static int step_id(struct store *s, enum stmt_id which, int64_t id)
+{
+	sqlite3_stmt *st = stmt(s, which);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	return sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 }
 
 static void bind_date(sqlite3_stmt *st, int i, int64_t v)
@@ -412,11 +421,11 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 10000);
-	/* A larger WAL between checkpoints: a poll pass commits once per source. */
 	if (exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
 		    " PRAGMA cache_size = -8000;",
 		 err, errlen) < 0)
 		goto fail;
+	/* A larger WAL between checkpoints: a poll pass commits once per source. */
 	sqlite3_wal_autocheckpoint(s->db, WAL_FRAMES_MAX);
 	if (migrate(s, err, errlen) < 0)
 		goto fail;
@@ -771,18 +780,8 @@ static char *item_uid(const char *source, const char *guid)
 static int store_item_children(struct store *s, int64_t iid, const struct item *it, int fresh)
 {
 	sqlite3_stmt *st;
-	if (!fresh) {
-		if (!(st = stmt(s, ST_TAG_DEL)))
-			return -1;
-		sqlite3_bind_int64(st, 1, iid);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			return -1;
-		if (!(st = stmt(s, ST_ENC_DEL)))
-			return -1;
-		sqlite3_bind_int64(st, 1, iid);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			return -1;
-	}
+	if (!fresh && (step_id(s, ST_TAG_DEL, iid) < 0 || step_id(s, ST_ENC_DEL, iid) < 0))
+		return -1;
 	for (size_t i = 0; i < it->ncategories; i++) {
 		if (!(st = stmt(s, ST_TAG_INS)))
 			return -1;
@@ -839,9 +838,7 @@ static int insert_item(struct store *s, int64_t sid, const char *source, const s
 	sqlite3_bind_int64(st, 12, sort);
 	sqlite3_bind_int(st, 13, it->published == DATE_NONE && it->updated == DATE_NONE);
 	bind_text_ref(st, 14, hash);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	int rc = step_unbind(st);
 	free(uid);
 	if (rc == SQLITE_CONSTRAINT)
 		return 1;
@@ -856,6 +853,22 @@ static int insert_item(struct store *s, int64_t sid, const char *source, const s
 	return sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 }
 
+/* The source's stored item with it->id as guid: *iid (0 for none), and whether its hash is hash. */
+static int find_item(struct store *s, int64_t sid, const struct item *it, const char *hash, int64_t *iid,
+		     int *same)
+{
+	sqlite3_stmt *st = stmt(s, ST_ITEM_FIND);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, sid);
+	bind_text(st, 2, it->id);
+	int rc = sqlite3_step(st);
+	*iid = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	*same = rc == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(st, 1), hash);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* Stores one item of a fetch.  unseen: the source had no items before it, so the item is most
  * likely new and is inserted without a look first (a guid seen twice in one feed then takes the
  * usual way). */
@@ -865,48 +878,29 @@ static int store_item(struct store *s, int64_t sid, const char *source, const st
 	char computed[65];
 	const char *hash = it->hash[0] ? it->hash : (item_hash(it, computed), computed);
 	int64_t iid = 0;
-	if (unseen) {
-		int rc = insert_item(s, sid, source, it, hash, now, &iid);
-		if (rc < 0)
-			return -1;
-		if (rc == 0) {
-			stats->new_items++;
-			return store_item_children(s, iid, it, 1);
-		}
-	}
-	sqlite3_stmt *st = stmt(s, ST_ITEM_FIND);
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, sid);
-	bind_text(st, 2, it->id);
 	int same = 0;
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		iid = sqlite3_column_int64(st, 0);
-		same = !strcmp((const char *)sqlite3_column_text(st, 1), hash);
-	} else if (rc != SQLITE_DONE) {
+	int added = unseen ? insert_item(s, sid, source, it, hash, now, &iid) : 1;
+	if (added < 0)
 		return -1;
-	}
-	sqlite3_reset(st);
-	if (same)
-		return 0;
-	if (!iid) {
-		if (insert_item(s, sid, source, it, hash, now, &iid) != 0)
+	if (added == 1) { /* not inserted: the source may have an item with this guid */
+		if (find_item(s, sid, it, hash, &iid, &same) < 0)
 			return -1;
+		if (same)
+			return 0;
+		if (!iid && (added = insert_item(s, sid, source, it, hash, now, &iid)) != 0)
+			return -1;
+	}
+	if (added == 0) {
 		stats->new_items++;
 		return store_item_children(s, iid, it, 1);
 	}
-	if (!(st = stmt(s, ST_ITEM_UPDATE)))
+	sqlite3_stmt *st = stmt(s, ST_ITEM_UPDATE);
+	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, iid);
 	bind_item_fields(st, 2, it);
 	bind_text_ref(st, 9, hash);
-	if (step_unbind(st) < 0)
-		return -1;
-	if (!(st = stmt(s, ST_ITEM_CATS_DATE)))
-		return -1;
-	sqlite3_bind_int64(st, 1, iid);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	if (step_unbind(st) != SQLITE_DONE || step_id(s, ST_ITEM_CATS_DATE, iid) < 0)
 		return -1;
 	stats->updated_items++;
 	return store_item_children(s, iid, it, 0);
