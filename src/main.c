@@ -353,8 +353,10 @@ static int cmd_status(const char *path)
 	return rc;
 }
 
-/* Writes f as the JSON of `parse` to b; with out, item by item to out (the text of a big feed
- * is then never held whole), else all of it into b. */
+/* Writes f as the JSON of `parse` to b; with out, to out whenever b holds JSON_FLUSH bytes (the
+ * text of a big feed is then never held whole, and written in few system calls), else all of it
+ * into b. */
+#define JSON_FLUSH ((size_t)1 << 16)
 static void feed_json(const struct feed *f, struct buf *bp, FILE *out)
 {
 #define b (*bp)
@@ -417,7 +419,7 @@ static void feed_json(const struct feed *f, struct buf *bp, FILE *out)
 			buf_addc(&b, '}');
 		}
 		buf_adds(&b, "]}");
-		if (out) {
+		if (out && b.len >= JSON_FLUSH) {
 			fwrite(buf_str(&b), 1, b.len, out);
 			buf_reset(&b);
 		}

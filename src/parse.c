@@ -112,15 +112,23 @@ static int is_atom(enum ns ns)
 	return ns == NS_ATOM || ns == NS_ATOM03;
 }
 
+static void text_expand(struct buf *b, const char *s, const xmlNode *n);
+
+/* The text of n, CDATA sections given back. */
 static char *node_text(const xmlNode *n)
 {
 	const xmlNode *only = n->children;
+	xmlChar *c = NULL;
+	const char *s;
 	if (only && !only->next && (only->type == XML_TEXT_NODE || only->type == XML_CDATA_SECTION_NODE))
-		return xstrdup(only->content ? (const char *)only->content : ""); /* the usual case */
-	xmlChar *c = xmlNodeGetContent(n);
-	char *s = xstrdup(c ? (const char *)c : "");
+		s = (const char *)only->content; /* the usual case */
+	else
+		s = (const char *)(c = xmlNodeGetContent(n));
+	struct buf b;
+	buf_init(&b, 0);
+	text_expand(&b, s ? s : "", n);
 	xmlFree(c);
-	return s;
+	return buf_take(&b, NULL);
 }
 
 /* Resolves a reference against the element's xml:base chain and the document's URL. */
@@ -170,6 +178,34 @@ static char *base_of(const xmlNode *n, const struct parse_options *opt)
 	return out;
 }
 
+/* CDATA sections passed around libxml2: its push parser, which the reader runs on, reads a
+ * CDATA section's content several times over (looking for its end, checking its characters,
+ * growing the node a block at a time), and content:encoded is most of a typical feed.  The
+ * entity pass replaces the content of each clean section (valid UTF-8, no control character
+ * but tab and line feed, so exactly what libxml2 would hand over) with a token, U+E000, the
+ * section's number, U+E001.  Text is given the content back where it is read (node_text,
+ * markup_of), and a summary's or content's HTML by the helper thread that sanitises it, so
+ * that the reader's thread never copies the bulk of the feed.  A document that holds U+E000
+ * itself, or an internal DTD, has its sections left alone. */
+struct cdata {
+	struct cdata_span {
+		const char *p;
+		size_t len;
+	} *v;
+	size_t n, cap;
+	int off;          /* sections are left in the document */
+	const char *base; /* the document the sections are in */
+	int release;      /* base is a file mapping whose pages are given back once read */
+	size_t filled;    /* sections given back so far (they are in document order) */
+};
+
+#define CDATA_OPEN "\xEE\x80\x80"
+#define CDATA_CLOSE "\xEE\x80\x81"
+
+static char *cdata_give_back(char *s, const struct cdata *cd, size_t *upto);
+static void release_parsed(const char *data, long consumed, size_t *released);
+static size_t cdata_last(const char *s, const struct cdata *cd);
+
 /* A big document's summaries and content are sanitised by helper threads while the reader goes
  * on: each job is one field of one item, its result put in place once the reader is done (the
  * item array moves as it grows, so the helpers never touch it). */
@@ -178,6 +214,7 @@ struct job {
 	size_t item;
 	unsigned which;    /* ITEM_CLEAN_SUMMARY or ITEM_CLEAN_CONTENT */
 	char *html, *base; /* in */
+	struct cdata *cd;  /* html holds tokens for these CDATA sections */
 	char *out;         /* out */
 	int clean;
 };
@@ -192,6 +229,9 @@ struct helpers {
 	pthread_cond_t more;
 	struct job **jobs;
 	size_t njobs, next;
+	size_t handed;   /* CDATA sections (the last one's number plus one) that jobs give back */
+	size_t sections; /* of those, given back so far */
+	size_t released; /* of the document's mapping, given back by the helpers (release_parsed) */
 	int closing, waiting; /* waiting: helpers asleep for want of jobs */
 };
 
@@ -214,11 +254,21 @@ static void *helper_thread(void *arg)
 		}
 		struct job *j = h->jobs[h->next++];
 		pthread_mutex_unlock(&h->lock);
+		size_t upto = 0;
+		if (j->cd)
+			j->html = cdata_give_back(j->html, j->cd, &upto);
 		j->out = sanitize_html_clean(j->html, j->base, &j->clean);
 		free(j->html);
 		free(j->base);
 		j->html = j->base = NULL;
 		pthread_mutex_lock(&h->lock);
+		/* The reader is past every section before this job's: their pages of the mapping
+		 * can go. */
+		if (upto > h->sections) {
+			h->sections = upto;
+			if (j->cd->release)
+				release_parsed(j->cd->base, j->cd->v[upto - 1].p - j->cd->base, &h->released);
+		}
 	}
 	pthread_mutex_unlock(&h->lock);
 	return NULL;
@@ -288,21 +338,34 @@ static void helpers_finish(struct helpers *h, struct feed *f)
 	free(h);
 }
 
-/* Summary or content (which = ITEM_CLEAN_SUMMARY or ITEM_CLEAN_CONTENT), unless the item has
- * one: html after the sanitiser, with relative URLs resolved at the element.  Takes html. */
-static void set_html(struct ctx *c, struct item *it, unsigned which, const xmlNode *n, char *html)
+static char *rss_html(xmlNode *n, int *tokens);
+static char *atom_html(xmlNode *n, int *tokens);
+
+/* Summary or content (which = ITEM_CLEAN_SUMMARY or ITEM_CLEAN_CONTENT) from the RSS or Atom
+ * (atom) element n, unless the item has one: its HTML after the sanitiser, with relative URLs
+ * resolved at the element.  With helpers, the sanitiser's thread also gives the HTML its CDATA
+ * sections back, so that the reader's thread never copies them. */
+static void set_html(struct ctx *c, struct item *it, unsigned which, xmlNode *n, int atom)
 {
 	char **field = which == ITEM_CLEAN_SUMMARY ? &it->summary : &it->content;
-	if (!html || *field) {
-		free(html);
+	if (*field)
 		return;
-	}
+	int tokens;
+	char *html = atom ? atom_html(n, &tokens) : rss_html(n, &tokens);
+	if (!html)
+		return;
+	struct cdata *cd = tokens ? n->doc->_private : NULL;
 	char *base = base_of(n, c->opt);
 	struct helpers *h = c->helpers;
 	if (h) { /* a placeholder now (the field is taken), the sanitised text at the end */
+		if (cd) {
+			size_t upto = cdata_last(html, cd);
+			if (upto > h->handed)
+				h->handed = upto;
+		}
 		struct job *j = xcalloc(1, sizeof *j);
 		*j = (struct job){.feed = c->feed, .item = (size_t)(it - c->feed->items), .which = which,
-				  .html = html, .base = base};
+				  .html = html, .base = base, .cd = cd};
 		*field = xstrdup("");
 		pthread_mutex_lock(&h->lock);
 		if ((h->njobs & (h->njobs - 1)) == 0) /* 0 or a power of two: the array is full */
@@ -313,6 +376,8 @@ static void set_html(struct ctx *c, struct item *it, unsigned which, const xmlNo
 		pthread_mutex_unlock(&h->lock);
 		return;
 	}
+	if (cd)
+		html = cdata_give_back(html, cd, &cd->filled);
 	int clean;
 	*field = sanitize_html_clean(html, base, &clean);
 	if (clean)
@@ -353,20 +418,30 @@ static int void_element(const char *name)
 
 static enum ns ns_of(const xmlNode *n, const char **local);
 
+/* How markup_of writes text nodes: escaped (XHTML content), or as the HTML source they are (an
+ * RSS description mixing escaped HTML with unescaped elements), with CDATA sections given back
+ * or (TEXT_TOKENS) left as tokens for the sanitiser's thread to give back. */
+enum text_mode { TEXT_ESCAPED, TEXT_SOURCE, TEXT_TOKENS };
+
 /* Appends the children of n as HTML.  Elements of the XHTML namespace are written by their local
- * name whatever their prefix (h:p is <p>); others keep their qualified name.  text_is_html: the
- * text nodes are HTML source (an RSS description mixing escaped HTML with unescaped elements) and
- * are written as they are; otherwise text is escaped (XHTML content). */
-static void markup_of(struct buf *b, const xmlNode *n, int text_is_html)
+ * name whatever their prefix (h:p is <p>); others keep their qualified name. */
+static void markup_of(struct buf *b, const xmlNode *n, enum text_mode mode)
 {
 	for (const xmlNode *ch = n->children; ch; ch = ch->next) {
 		if (ch->type == XML_TEXT_NODE || ch->type == XML_CDATA_SECTION_NODE) {
 			if (!ch->content)
 				continue;
-			if (text_is_html)
+			if (mode == TEXT_TOKENS) {
 				buf_adds(b, (const char *)ch->content);
-			else
-				text_html_escape(b, (const char *)ch->content, 0);
+			} else if (mode == TEXT_SOURCE) {
+				text_expand(b, (const char *)ch->content, ch);
+			} else {
+				struct buf t;
+				buf_init(&t, 0);
+				text_expand(&t, (const char *)ch->content, ch);
+				text_html_escape(b, buf_str(&t), 0);
+				buf_release(&t);
+			}
 			continue;
 		}
 		if (ch->type != XML_ELEMENT_NODE)
@@ -396,7 +471,7 @@ static void markup_of(struct buf *b, const xmlNode *n, int text_is_html)
 		}
 		buf_addc(b, '>');
 		if (ch->children || !void_element(buf_str(&name))) {
-			markup_of(b, ch, text_is_html);
+			markup_of(b, ch, mode);
 			buf_adds(b, "</");
 			buf_adds(b, buf_str(&name));
 			buf_addc(b, '>');
@@ -405,22 +480,31 @@ static void markup_of(struct buf *b, const xmlNode *n, int text_is_html)
 	}
 }
 
-static char *inner_markup(xmlNode *n, int text_is_html)
+static char *inner_markup(xmlNode *n, enum text_mode mode)
 {
 	struct buf b;
 	buf_init(&b, 0);
-	markup_of(&b, n, text_is_html);
+	markup_of(&b, n, mode);
 	return buf_take(&b, NULL);
 }
 
-/* An RSS description or content:encoded: HTML, escaped or in CDATA, and sometimes written as
- * unescaped elements, whose markup is kept too. */
-static char *rss_html(xmlNode *n)
+/* The CDATA sections n's document holds tokens for, or NULL. */
+static struct cdata *doc_cdata(const xmlNode *n)
 {
+	struct cdata *cd = n->doc ? n->doc->_private : NULL;
+	return cd && cd->n ? cd : NULL;
+}
+
+/* An RSS description or content:encoded: HTML, escaped or in CDATA, and sometimes written as
+ * unescaped elements, whose markup is kept too.  *tokens: CDATA sections are left as tokens
+ * (when the document has any). */
+static char *rss_html(xmlNode *n, int *tokens)
+{
+	*tokens = doc_cdata(n) != NULL;
 	for (xmlNode *ch = n->children; ch; ch = ch->next)
 		if (ch->type == XML_ELEMENT_NODE)
-			return inner_markup(n, 1);
-	return node_text(n);
+			return inner_markup(n, *tokens ? TEXT_TOKENS : TEXT_SOURCE);
+	return *tokens ? inner_markup(n, TEXT_TOKENS) : node_text(n);
 }
 
 enum text_kind { TEXT_PLAIN, TEXT_HTML, TEXT_XHTML };
@@ -453,18 +537,23 @@ static xmlNode *first_element(xmlNode *n)
 	return NULL;
 }
 
-/* An Atom text construct as HTML (summary, content). */
-static char *atom_html(xmlNode *n)
+/* An Atom text construct as HTML (summary, content); *tokens as for rss_html. */
+static char *atom_html(xmlNode *n, int *tokens)
 {
+	*tokens = 0;
 	switch (atom_text_kind(n)) {
 	case TEXT_HTML:
+		if ((*tokens = doc_cdata(n) != NULL) != 0 && n->children && !n->children->next &&
+		    n->children->type == XML_TEXT_NODE)
+			return xstrdup(n->children->content ? (const char *)n->children->content : "");
+		*tokens = 0;
 		return node_text(n);
 	case TEXT_XHTML: {
 		xmlNode *div = first_element(n);
 		const char *local;
 		if (div && ns_of(div, &local) == NS_XHTML && !strcmp(local, "div"))
-			return inner_markup(div, 0);
-		return inner_markup(n, 0);
+			return inner_markup(div, TEXT_ESCAPED);
+		return inner_markup(n, TEXT_ESCAPED);
 	}
 	default: {
 		char *t = node_text(n), *h = text_to_html(t);
@@ -634,8 +723,7 @@ static void rss_item(xmlNode *node, struct ctx *c)
 				free(t);
 				free(perma);
 			} else if (!strcmp(local, "description")) {
-				if (!it->summary)
-					set_html(c, it, ITEM_CLEAN_SUMMARY, n, rss_html(n));
+				set_html(c, it, ITEM_CLEAN_SUMMARY, n, 0);
 			} else if (!strcmp(local, "pubDate")) {
 				set_date(&it->published, n, c);
 			} else if (!strcmp(local, "author")) {
@@ -652,8 +740,7 @@ static void rss_item(xmlNode *node, struct ctx *c)
 				add_enclosure(it, n, c, "url", "type", "length");
 			}
 		} else if (ns == NS_CONTENT && !strcmp(local, "encoded")) {
-			if (!it->content)
-				set_html(c, it, ITEM_CLEAN_CONTENT, n, rss_html(n));
+			set_html(c, it, ITEM_CLEAN_CONTENT, n, 0);
 		} else if (ns == NS_DC || ns == NS_DCTERMS) {
 			dublin_core(it, n, ns, local, c);
 		} else if (ns == NS_ATOM) {
@@ -738,14 +825,13 @@ static void atom_entry(xmlNode *node, struct ctx *c)
 				free(label);
 				free(term);
 			} else if (!strcmp(local, "summary")) {
-				if (!it->summary)
-					set_html(c, it, ITEM_CLEAN_SUMMARY, n, atom_html(n));
+				set_html(c, it, ITEM_CLEAN_SUMMARY, n, 1);
 			} else if (!strcmp(local, "content")) {
 				char *src = xml_prop(n, "src");
 				if (src)
 					free(src);
-				else if (!it->content)
-					set_html(c, it, ITEM_CLEAN_CONTENT, n, atom_html(n));
+				else
+					set_html(c, it, ITEM_CLEAN_CONTENT, n, 1);
 			}
 		} else if (ns == NS_MEDIA) {
 			media_element(it, n, local, c);
@@ -1045,27 +1131,6 @@ static const char *entity_value(const struct dtd_entities *d, const char *name)
 	return NULL;
 }
 
-/* CDATA sections passed around libxml2: its push parser, which the reader runs on, reads a
- * CDATA section's content several times over (looking for its end, checking its characters,
- * growing the node a block at a time), and content:encoded is most of a typical feed.  The
- * entity pass replaces the content of each clean section (valid UTF-8, no control character
- * but tab and line feed, so exactly what libxml2 would hand over) with a token, U+E000, the
- * section's number, U+E001, and the tree builder's text is given the content back.  A document
- * that holds U+E000 itself, or an internal DTD, has its sections left alone. */
-struct cdata {
-	struct cdata_span {
-		const char *p;
-		size_t len;
-	} *v;
-	size_t n, cap;
-	int off;          /* sections are left in the document */
-	const char *base; /* the document the sections are in */
-	size_t filled;    /* sections given back so far (they are in document order) */
-};
-
-#define CDATA_MAPPED_MAX ((size_t)16 << 20)
-#define CDATA_OPEN "\xEE\x80\x80"
-#define CDATA_CLOSE "\xEE\x80\x81"
 
 /* Whether [p, end) can bypass libxml2: characters its CDATA check accepts (valid UTF-8 of XML
  * characters, U+FFFE and U+FFFF not among them) without C0 controls but tab and line feed (a
@@ -1107,8 +1172,9 @@ static long cdata_token(const char *p, const char *end, const char **after)
 	return k;
 }
 
-/* Appends [p, end) to b with every token replaced by its section's content. */
-static void cdata_expand(struct buf *b, const char *p, const char *end, struct cdata *cd)
+/* Appends [p, end) to b with every token replaced by its section's content; *upto becomes at
+ * least the number of the last section given back plus one. */
+static void cdata_expand(struct buf *b, const char *p, const char *end, const struct cdata *cd, size_t *upto)
 {
 	while (p < end) {
 		const char *t = find3(p, end, CDATA_OPEN), *after;
@@ -1122,31 +1188,53 @@ static void cdata_expand(struct buf *b, const char *p, const char *end, struct c
 			p = t + 3;
 			continue;
 		}
+		buf_reserve(b, (size_t)(t - p) + cd->v[k].len + (size_t)(end - after));
 		buf_add(b, p, (size_t)(t - p));
 		buf_add(b, cd->v[k].p, cd->v[k].len);
-		if ((size_t)k >= cd->filled)
-			cd->filled = (size_t)k + 1;
+		if ((size_t)k >= *upto)
+			*upto = (size_t)k + 1;
 		p = after;
 	}
 }
 
-/* Gives the text of the subtree at n its CDATA content back. */
-static void cdata_fill(xmlNode *n, struct cdata *cd)
+/* Appends the text s of a node of n's document to b, each token replaced by its section's
+ * content: the readers hang the document's sections on the document (doc->_private), and the
+ * text is given them back only where it is read, in one copy. */
+static void text_expand(struct buf *b, const char *s, const xmlNode *n)
 {
-	if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) && n->content) {
-		const char *c = (const char *)n->content;
-		size_t len = strlen(c);
-		if (!find3(c, c + len, CDATA_OPEN))
-			return;
-		struct buf b;
-		buf_init(&b, 0);
-		cdata_expand(&b, c, c + len, cd);
-		xmlNodeSetContentLen(n, (const xmlChar *)buf_str(&b), (int)b.len);
-		buf_release(&b);
-	} else if (n->type == XML_ELEMENT_NODE) {
-		for (xmlNode *ch = n->children; ch; ch = ch->next)
-			cdata_fill(ch, cd);
+	struct cdata *cd = n->doc ? n->doc->_private : NULL;
+	size_t len = strlen(s);
+	if (cd && cd->n)
+		cdata_expand(b, s, s + len, cd, &cd->filled);
+	else
+		buf_add(b, s, len);
+}
+
+/* s (taken) with its tokens' sections in place, for a helper thread: cd is only read, and *upto
+ * is the helper's own. */
+static char *cdata_give_back(char *s, const struct cdata *cd, size_t *upto)
+{
+	size_t len = strlen(s);
+	if (!find3(s, s + len, CDATA_OPEN))
+		return s;
+	struct buf b;
+	buf_init(&b, 0);
+	cdata_expand(&b, s, s + len, cd, upto);
+	free(s);
+	return buf_take(&b, NULL);
+}
+
+/* The number of the last section s holds a token for plus one, or 0. */
+static size_t cdata_last(const char *s, const struct cdata *cd)
+{
+	size_t upto = 0;
+	const char *end = s + strlen(s), *after;
+	for (const char *t = s; (t = find3(t, end, CDATA_OPEN)); t += 3) {
+		long k = cdata_token(t + 3, end, &after);
+		if (k >= 0 && (size_t)k < cd->n && (size_t)k >= upto)
+			upto = (size_t)k + 1;
 	}
+	return upto;
 }
 
 static void cdata_release(struct cdata *cd)
@@ -1163,12 +1251,31 @@ static void cdata_undo(const char **data, size_t *len, char **mapped, struct cda
 		return;
 	struct buf b;
 	buf_init(&b, 0);
-	cdata_expand(&b, *data, *data + *len, cd);
+	cdata_expand(&b, *data, *data + *len, cd, &cd->filled);
 	free(*mapped);
 	*mapped = buf_take(&b, len);
 	*data = *mapped;
 	cdata_release(cd);
 	cd->off = 1;
+}
+
+/* Gives the pages of a file mapping that the reader (or the helpers giving CDATA sections back)
+ * has left behind back to the kernel, a megabyte at a time and a megabyte behind, so a big
+ * document is not left resident.  The mapping stays valid: a page read again (the tree
+ * fallback) faults in anew. */
+static void release_parsed(const char *data, long consumed, size_t *released)
+{
+	const size_t step = (size_t)1 << 20;
+	long page = sysconf(_SC_PAGESIZE);
+	if (consumed <= 0 || page <= 0)
+		return;
+	uintptr_t start = ((uintptr_t)data + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+	uintptr_t upto = (uintptr_t)data + (size_t)consumed;
+	if (upto < start + *released + 2 * step)
+		return;
+	uintptr_t end = (upto - step) & ~((uintptr_t)page - 1);
+	if (end > start + *released && madvise((void *)(start + *released), end - start - *released, MADV_DONTNEED) == 0)
+		*released = end - start;
 }
 
 /* Feeds use HTML's named entities (&nbsp;, &rsquo;…) without declaring them, and bare '&'s;
@@ -1645,8 +1752,8 @@ static struct feed *parse_dom(struct ctx *cp, const char *data, size_t len, cons
 	struct ctx c = {.opt = opt, .format = FMT_UNKNOWN, .feed = NULL};
 	xmlDocPtr doc = xmlReadMemory(data, (int)len, opt->base_url, opt->charset, options);
 	xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
-	if (root && cd->n)
-		cdata_fill(root, cd);
+	if (doc)
+		doc->_private = cd;
 	if (!root) {
 		xmlFreeDoc(doc);
 		util_errf(err, errlen, "not an XML document");
@@ -1756,10 +1863,10 @@ struct feed *parse_feed(const char *data, size_t len, const struct parse_options
 					: cp1252_label(label) || latin_label(label) ? UTF8_NEED_UTF8
 										     : UTF8_NEED_NOTHING};
 	size_t mapped_len = 0;
-	/* A large mapped file keeps its sections: the reader gives the mapping back behind it, where
-	 * tokens would keep their sections resident until read. */
-	struct cdata cd = {.off = (opt->release_read && len > CDATA_MAPPED_MAX) || find3(data, data + len, CDATA_OPEN),
-			   .base = data};
+	/* A file mapping is given back behind the reading of its sections (by the reader, or by
+	 * the helpers when they give the sections back). */
+	struct cdata cd = {.off = find3(data, data + len, CDATA_OPEN) != NULL, .base = data,
+			   .release = opt->release_read && !decoded};
 	char *mapped = map_entities(data, len, &mapped_len, &st, &cd);
 	if (mapped) {
 		data = mapped;
@@ -1800,24 +1907,6 @@ struct feed *parse_feed(const char *data, size_t len, const struct parse_options
 	free(mapped);
 	free(decoded);
 	return f;
-}
-
-/* Gives the pages of a file mapping that the reader has left behind back to the kernel, a
- * megabyte at a time and a megabyte behind the reader, so a big document is never resident
- * whole.  The mapping stays valid: a page read again (the tree fallback) faults in anew. */
-static void release_parsed(const char *data, long consumed, size_t *released)
-{
-	const size_t step = (size_t)1 << 20;
-	long page = sysconf(_SC_PAGESIZE);
-	if (consumed <= 0 || page <= 0)
-		return;
-	uintptr_t start = ((uintptr_t)data + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
-	uintptr_t upto = (uintptr_t)data + (size_t)consumed;
-	if (upto < start + *released + 2 * step)
-		return;
-	uintptr_t end = (upto - step) & ~((uintptr_t)page - 1);
-	if (end > start + *released && madvise((void *)(start + *released), end - start - *released, MADV_DONTNEED) == 0)
-		*released = end - start;
 }
 
 static struct feed *parse_xml(const char *data, size_t len, const struct parse_options *opt,
@@ -1871,12 +1960,12 @@ static struct feed *parse_xml(const char *data, size_t len, const struct parse_o
 				ret = -1;
 				break;
 			}
-			if (cd->n)
-				cdata_fill(full, cd);
+			if (full->doc)
+				full->doc->_private = cd;
 			item_or_field(full, &c, channel_depth >= 0 && depth == channel_depth + 1);
 			if (opt->release_read && !cd->n)
 				release_parsed(data, xmlTextReaderByteConsumed(r), &released);
-			else if (opt->release_read && cd->filled) /* the sections read so far */
+			else if (cd->release && cd->filled && !(helpers && helpers->handed))
 				release_parsed(cd->base, cd->v[cd->filled - 1].p - cd->base, &released);
 			ret = xmlTextReaderNext(r);
 			continue;

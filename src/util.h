@@ -6,6 +6,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h> /* x86-64's baseline: the byte scans below go sixteen bytes at a time */
+#endif
 
 #define DATE_NONE INT64_MIN /* an absent or unparsable date */
 
@@ -54,8 +57,8 @@ int util_strncaseeq(const char *a, const char *b, size_t n);
 char *util_trim(char *s); /* trims ASCII white space in place, returns the new start */
 /* The length of the run of printable ASCII (0x20-0x7E and DEL) at p, at most n bytes, that holds
  * none of the bytes a, b, c (0 for none), for the byte-level passes over documents: byte by
- * byte while runs are short (text between non-ASCII letters), then eight bytes at a time.
- * Inline, so that the stop bytes are constants where it is used. */
+ * byte while runs are short (text between non-ASCII letters), then sixteen bytes at a time
+ * (SSE2), then eight.  Inline, so that the stop bytes are constants where it is used. */
 static inline size_t util_ascii_run(const char *p, size_t n, char a, char b, char c)
 {
 	size_t i = 0;
@@ -64,6 +67,21 @@ static inline size_t util_ascii_run(const char *p, size_t n, char a, char b, cha
 		if (x < 0x20 || x >= 0x80 || x == (unsigned char)a || x == (unsigned char)b || x == (unsigned char)c)
 			return i;
 	}
+#ifdef __SSE2__
+	{
+		/* a signed compare: bytes from 0x80 up are negative, so below 0x20 too */
+		const __m128i low = _mm_set1_epi8(0x20), va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b),
+			      vc = _mm_set1_epi8(c);
+		for (; i + 16 <= n; i += 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+			__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, low), _mm_cmpeq_epi8(v, va)),
+						   _mm_or_si128(_mm_cmpeq_epi8(v, vb), _mm_cmpeq_epi8(v, vc)));
+			unsigned m = (unsigned)_mm_movemask_epi8(hit);
+			if (m)
+				return i + (size_t)__builtin_ctz(m);
+		}
+	}
+#endif
 	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
 	const uint64_t wa = ones * (unsigned char)a, wb = ones * (unsigned char)b, wc = ones * (unsigned char)c;
 	/* The subtractions set the high bit of the first byte below 0x20 or equal to a, b or c (and
@@ -83,15 +101,29 @@ static inline size_t util_ascii_run(const char *p, size_t n, char a, char b, cha
 	return i;
 }
 
-/* The length, a multiple of eight, of the whole words at p (at most n bytes) that hold no C0
- * control (below 0x20) and none of the nstops bytes in stops: the fast part of a scan whose byte
- * loop then finds the exact stop.  Inline with constant stops, so that the tests unroll.  The
- * tests are exact: a byte below 0x20 ((w - 0x20) borrows where the byte's high bit is clear),
- * and a zero byte in w ^ stop. */
+/* A length at p (at most n bytes) holding no C0 control (below 0x20) and none of the nstops
+ * bytes in stops: the fast part of a scan whose byte loop then finds the exact stop.  It goes
+ * sixteen bytes at a time (SSE2), stopping at the first such byte, then by whole words of eight.
+ * Inline with constant stops, so that the tests unroll.  The word tests are exact: a byte below
+ * 0x20 ((w - 0x20) borrows where the byte's high bit is clear), and a zero byte in w ^ stop. */
 static inline size_t util_word_run(const char *p, size_t n, const char *stops, int nstops)
 {
 	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
 	size_t i = 0;
+#ifdef __SSE2__
+	{
+		const __m128i high3 = _mm_set1_epi8((char)0xE0), zero = _mm_setzero_si128();
+		for (; i + 16 <= n; i += 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+			__m128i hit = _mm_cmpeq_epi8(_mm_and_si128(v, high3), zero); /* below 0x20 */
+			for (int k = 0; k < nstops; k++)
+				hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, _mm_set1_epi8(stops[k])));
+			unsigned m = (unsigned)_mm_movemask_epi8(hit);
+			if (m)
+				return i + (size_t)__builtin_ctz(m);
+		}
+	}
+#endif
 	while (i + 8 <= n) {
 		uint64_t w;
 		memcpy(&w, p + i, 8);

@@ -574,7 +574,7 @@ static void test_utf8_next_matches_utf8proc(void **state)
 }
 
 /* The byte-run scanners stop exactly where a byte-by-byte loop does: every byte value at every
- * position of the first 24 (the short loop, the word loop and the tail), after ASCII or
+ * position of the first 56 (the short loop, the sixteen-byte and word loops and the tail), after ASCII or
  * non-ASCII filler, with and without stop bytes. */
 static void test_byte_runs(void **state)
 {
@@ -585,9 +585,9 @@ static void test_byte_runs(void **state)
 	for (size_t f = 0; f < sizeof fillers; f++)
 		for (size_t s = 0; s < sizeof stops / sizeof stops[0]; s++)
 			for (unsigned v = 0; v <= 0xFF; v++)
-				for (size_t at = 0; at < 24; at++)
-					for (size_t n = at; n <= 24; n += 3) {
-						char buf[32];
+				for (size_t at = 0; at < 56; at++) /* the byte, word and SSE2 loops */
+					for (size_t n = at; n <= 56; n += 3) {
+						char buf[64];
 						memset(buf, fillers[f], sizeof buf);
 						buf[at] = (char)v;
 						char a = stops[s][0], b = stops[s][1];

@@ -632,13 +632,13 @@ static void test_json_string_escapes(void **state)
 	static const char *const fillers[] = {"a", "\xe1\xba\xbf"};
 	for (size_t f = 0; f < 2; f++)
 		for (size_t k = 0; k < sizeof specials / sizeof *specials; k++)
-			for (int at = 0; at < 20; at++) {
+			for (int at = 0; at < 40; at++) { /* past two of the sixteen-byte blocks */
 				struct buf in, want, got;
 				buf_init(&in, 0);
 				buf_init(&want, 0);
 				buf_init(&got, 0);
 				buf_addc(&want, '"');
-				for (int i = 0; i < 20; i++) {
+				for (int i = 0; i < 40; i++) {
 					const char *piece = i == at ? specials[k] : fillers[f];
 					buf_adds(&in, piece);
 					buf_adds(&want, i == at ? escaped[k] : fillers[f]);
