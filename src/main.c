@@ -353,83 +353,177 @@ static int cmd_status(const char *path)
 	return rc;
 }
 
-/* Writes f as the JSON of `parse` to b; with out, to out whenever b holds JSON_FLUSH bytes (the
- * text of a big feed is then never held whole, and written in few system calls), else all of it
- * into b. */
-#define JSON_FLUSH ((size_t)1 << 16)
-static void feed_json(const struct feed *f, struct buf *bp, FILE *out)
+/* The JSON of `parse`: the feed's fields, then its items, then the end. */
+static void feed_json_head(const struct feed *f, struct buf *b)
 {
-#define b (*bp)
-	buf_adds(&b, "{");
-	json_key(&b, "format", 1);
-	json_string(&b, f->format);
-	json_key(&b, "title", 0);
-	json_string(&b, f->title);
-	json_key(&b, "link", 0);
-	json_string(&b, f->link);
-	json_key(&b, "description", 0);
-	json_string(&b, f->description);
-	json_key(&b, "language", 0);
-	json_string(&b, f->language);
-	json_key(&b, "updated", 0);
-	json_date(&b, f->updated);
-	json_key(&b, "items", 0);
-	buf_adds(&b, "[");
-	for (size_t i = 0; i < f->nitems; i++) {
-		const struct item *it = &f->items[i];
-		buf_adds(&b, i ? ",\n  {" : "\n  {");
-		json_key(&b, "id", 1);
-		json_string(&b, it->id);
-		json_key(&b, "title", 0);
-		json_string(&b, it->title);
-		json_key(&b, "link", 0);
-		json_string(&b, it->link);
-		json_key(&b, "published", 0);
-		json_date(&b, it->published);
-		json_key(&b, "updated", 0);
-		json_date(&b, it->updated);
-		json_key(&b, "author", 0);
-		json_string(&b, it->author);
-		json_key(&b, "categories", 0);
-		buf_addc(&b, '[');
-		for (size_t c = 0; c < it->ncategories; c++) {
-			if (c)
-				buf_addc(&b, ',');
-			json_string(&b, it->categories[c]);
-		}
-		buf_addc(&b, ']');
-		json_key(&b, "summary", 0);
-		json_string(&b, it->summary);
-		json_key(&b, "content", 0);
-		json_string(&b, it->content);
-		json_key(&b, "enclosures", 0);
-		buf_addc(&b, '[');
-		for (size_t e = 0; e < it->nenclosures; e++) {
-			const struct enclosure *enc = &it->enclosures[e];
-			buf_adds(&b, e ? ",{" : "{");
-			json_key(&b, "url", 1);
-			json_string(&b, enc->url);
-			json_key(&b, "type", 0);
-			json_string(&b, enc->type);
-			json_key(&b, "length", 0);
-			if (enc->length >= 0)
-				buf_printf(&b, "%lld", (long long)enc->length);
-			else
-				buf_adds(&b, "null");
-			buf_addc(&b, '}');
-		}
-		buf_adds(&b, "]}");
-		if (out && b.len >= JSON_FLUSH) {
-			fwrite(buf_str(&b), 1, b.len, out);
-			buf_reset(&b);
-		}
+	buf_adds(b, "{");
+	json_key(b, "format", 1);
+	json_string(b, f->format);
+	json_key(b, "title", 0);
+	json_string(b, f->title);
+	json_key(b, "link", 0);
+	json_string(b, f->link);
+	json_key(b, "description", 0);
+	json_string(b, f->description);
+	json_key(b, "language", 0);
+	json_string(b, f->language);
+	json_key(b, "updated", 0);
+	json_date(b, f->updated);
+	json_key(b, "items", 0);
+	buf_adds(b, "[");
+}
+
+static void item_json(const struct item *it, int first, struct buf *b)
+{
+	buf_adds(b, first ? "\n  {" : ",\n  {");
+	json_key(b, "id", 1);
+	json_string(b, it->id);
+	json_key(b, "title", 0);
+	json_string(b, it->title);
+	json_key(b, "link", 0);
+	json_string(b, it->link);
+	json_key(b, "published", 0);
+	json_date(b, it->published);
+	json_key(b, "updated", 0);
+	json_date(b, it->updated);
+	json_key(b, "author", 0);
+	json_string(b, it->author);
+	json_key(b, "categories", 0);
+	buf_addc(b, '[');
+	for (size_t c = 0; c < it->ncategories; c++) {
+		if (c)
+			buf_addc(b, ',');
+		json_string(b, it->categories[c]);
 	}
-	buf_adds(&b, f->nitems ? "\n]}\n" : "]}\n");
-	if (out) {
-		fwrite(buf_str(&b), 1, b.len, out);
-		buf_reset(&b);
+	buf_addc(b, ']');
+	json_key(b, "summary", 0);
+	json_string(b, it->summary);
+	json_key(b, "content", 0);
+	json_string(b, it->content);
+	json_key(b, "enclosures", 0);
+	buf_addc(b, '[');
+	for (size_t e = 0; e < it->nenclosures; e++) {
+		const struct enclosure *enc = &it->enclosures[e];
+		buf_adds(b, e ? ",{" : "{");
+		json_key(b, "url", 1);
+		json_string(b, enc->url);
+		json_key(b, "type", 0);
+		json_string(b, enc->type);
+		json_key(b, "length", 0);
+		if (enc->length >= 0)
+			buf_printf(b, "%lld", (long long)enc->length);
+		else
+			buf_adds(b, "null");
+		buf_addc(b, '}');
 	}
-#undef b
+	buf_adds(b, "]}");
+}
+
+static void feed_json_tail(const struct feed *f, struct buf *b)
+{
+	buf_adds(b, f->nitems ? "\n]}\n" : "]}\n");
+}
+
+/* Writes f as the JSON of `parse` to b. */
+static void feed_json(const struct feed *f, struct buf *b)
+{
+	feed_json_head(f, b);
+	for (size_t i = 0; i < f->nitems; i++)
+		item_json(&f->items[i], i == 0, b);
+	feed_json_tail(f, b);
+}
+
+/* A feed's JSON printed by several threads: its items are formatted a block of JSON_BLOCK at a
+ * time by whichever thread claims the block, each block's items released once formatted, and
+ * the calling thread writes the blocks in order (formatting too while the next one is not
+ * ready).  At most JSON_AHEAD blocks are formatted ahead of the one written, so neither the
+ * feed and its JSON nor the JSON alone are ever held whole. */
+#define JSON_BLOCK 64
+#define JSON_AHEAD 8
+
+struct json_print {
+	struct feed *f;
+	size_t nblocks, next, written; /* blocks; the next to claim; written out so far */
+	struct buf slot[JSON_AHEAD];   /* block k is formatted into slot k % JSON_AHEAD */
+	int ready[JSON_AHEAD];
+	pthread_mutex_t lock;
+	pthread_cond_t change;
+};
+
+/* Claims the next block when there is one and its slot is free, formats it (lock dropped
+ * meanwhile) and returns 1; else 0.  Called with the lock held. */
+static int json_claim(struct json_print *p)
+{
+	if (p->next >= p->nblocks || p->next >= p->written + JSON_AHEAD)
+		return 0;
+	size_t k = p->next++;
+	pthread_mutex_unlock(&p->lock);
+	struct buf *b = &p->slot[k % JSON_AHEAD];
+	size_t from = k * JSON_BLOCK, to = from + JSON_BLOCK < p->f->nitems ? from + JSON_BLOCK : p->f->nitems;
+	for (size_t i = from; i < to; i++) {
+		item_json(&p->f->items[i], i == 0, b);
+		item_release(&p->f->items[i]);
+	}
+	pthread_mutex_lock(&p->lock);
+	p->ready[k % JSON_AHEAD] = 1;
+	pthread_cond_broadcast(&p->change);
+	return 1;
+}
+
+static void *json_thread(void *arg)
+{
+	struct json_print *p = arg;
+	pthread_mutex_lock(&p->lock);
+	while (p->next < p->nblocks)
+		if (!json_claim(p))
+			pthread_cond_wait(&p->change, &p->lock);
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+/* Prints f's JSON to out on up to threads threads, and frees f. */
+static void feed_print(struct feed *f, FILE *out, int threads)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	feed_json_head(f, &b);
+	struct json_print p = {.f = f, .nblocks = (f->nitems + JSON_BLOCK - 1) / JSON_BLOCK};
+	for (int i = 0; i < JSON_AHEAD; i++)
+		buf_init(&p.slot[i], 0);
+	pthread_mutex_init(&p.lock, NULL);
+	pthread_cond_init(&p.change, NULL);
+	pthread_t tid[16];
+	int started = 0;
+	for (int i = 1; i < threads && i < 16 && p.nblocks > 2 * (size_t)i; i++)
+		if (pthread_create(&tid[started], NULL, json_thread, &p) == 0)
+			started++;
+	fwrite(b.data, 1, b.len, out);
+	pthread_mutex_lock(&p.lock);
+	for (size_t k = 0; k < p.nblocks; k++) {
+		while (!p.ready[k % JSON_AHEAD])
+			if (!json_claim(&p))
+				pthread_cond_wait(&p.change, &p.lock);
+		pthread_mutex_unlock(&p.lock);
+		struct buf *s = &p.slot[k % JSON_AHEAD];
+		fwrite(s->data, 1, s->len, out);
+		buf_reset(s);
+		pthread_mutex_lock(&p.lock);
+		p.ready[k % JSON_AHEAD] = 0;
+		p.written++;
+		pthread_cond_broadcast(&p.change);
+	}
+	pthread_mutex_unlock(&p.lock);
+	for (int i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	buf_reset(&b);
+	feed_json_tail(f, &b);
+	fwrite(b.data, 1, b.len, out);
+	buf_release(&b);
+	for (int i = 0; i < JSON_AHEAD; i++)
+		buf_release(&p.slot[i]);
+	pthread_mutex_destroy(&p.lock);
+	pthread_cond_destroy(&p.change);
+	feed_free(f);
 }
 
 /* A regular file of at most cap bytes mapped read-only, NUL-terminated by the zeroed rest of
@@ -606,7 +700,7 @@ static void *parse_thread(void *arg)
 		pthread_mutex_unlock(&r->lock);
 		struct feed *f = parse_input(r->inputs[i], r->cfg, 1, r->errs[i], sizeof r->errs[i]);
 		if (f)
-			feed_json(f, &r->json[i], NULL);
+			feed_json(f, &r->json[i]);
 		feed_free(f);
 		pthread_mutex_lock(&r->lock);
 		r->done[i] = 1;
@@ -639,15 +733,13 @@ static int parse_many(const struct config *cfg, int n, char **inputs)
 		r.ahead = n;
 	int failed = 0;
 	for (int i = 0; i < n; i++) {
-		if (!started) { /* read and written here, a big feed item by item */
-			/* one input: its own HTML sanitised on threads beside the reader */
+		if (!started) { /* read and written here, a big feed a block of items at a time */
+			/* one input: its own HTML sanitised, and its JSON formatted, on threads */
 			struct feed *f = parse_input(inputs[i], cfg, n == 1 ? cpus : 1, r.errs[i], sizeof r.errs[i]);
-			if (f) {
-				feed_json(f, &r.json[i], stdout);
-				feed_free(f);
-			} else {
+			if (f)
+				feed_print(f, stdout, n == 1 ? cpus : 1);
+			else
 				failed = 1;
-			}
 		} else {
 			pthread_mutex_lock(&r.lock);
 			while (!r.done[i])

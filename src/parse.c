@@ -191,9 +191,12 @@ struct cdata {
 	struct cdata_span {
 		const char *p;
 		size_t len;
+		int checked; /* found clean by the entity pass (else checked where given back) */
 	} *v;
 	size_t n, cap;
 	int off;          /* sections are left in the document */
+	int unclean;      /* a section given back was not clean: the document is read again with
+			   * its sections in place (main thread; helpers report theirs at the end) */
 	const char *base; /* the document the sections are in */
 	int release;      /* base is a file mapping whose pages are given back once read */
 	size_t filled;    /* sections given back so far (they are in document order) */
@@ -202,7 +205,8 @@ struct cdata {
 #define CDATA_OPEN "\xEE\x80\x80"
 #define CDATA_CLOSE "\xEE\x80\x81"
 
-static char *cdata_give_back(char *s, const struct cdata *cd, size_t *upto);
+static char *sanitize_tokens(const char *html, struct cdata *cd, const char *base, int *clean, size_t *upto,
+			     int *unclean);
 static void release_parsed(const char *data, long consumed, size_t *released);
 static size_t cdata_last(const char *s, const struct cdata *cd);
 
@@ -232,6 +236,7 @@ struct helpers {
 	size_t handed;   /* CDATA sections (the last one's number plus one) that jobs give back */
 	size_t sections; /* of those, given back so far */
 	size_t released; /* of the document's mapping, given back by the helpers (release_parsed) */
+	int unclean;     /* a section a job gave back was not clean (cdata.unclean) */
 	int closing, waiting; /* waiting: helpers asleep for want of jobs */
 };
 
@@ -255,13 +260,13 @@ static void *helper_thread(void *arg)
 		struct job *j = h->jobs[h->next++];
 		pthread_mutex_unlock(&h->lock);
 		size_t upto = 0;
-		if (j->cd)
-			j->html = cdata_give_back(j->html, j->cd, &upto);
-		j->out = sanitize_html_clean(j->html, j->base, &j->clean);
+		int unclean = 0;
+		j->out = sanitize_tokens(j->html, j->cd, j->base, &j->clean, &upto, &unclean);
 		free(j->html);
 		free(j->base);
 		j->html = j->base = NULL;
 		pthread_mutex_lock(&h->lock);
+		h->unclean |= unclean;
 		/* The reader is past every section before this job's: their pages of the mapping
 		 * can go. */
 		if (upto > h->sections) {
@@ -307,11 +312,11 @@ static void helpers_drop(struct helpers *h)
 }
 
 /* Waits for every job, then puts the results of feed f's in place (jobs of an abandoned reading
- * are dropped). */
-static void helpers_finish(struct helpers *h, struct feed *f)
+ * are dropped); returns whether a job found a section not clean. */
+static int helpers_finish(struct helpers *h, struct feed *f)
 {
 	if (!h)
-		return;
+		return 0;
 	pthread_mutex_lock(&h->lock);
 	h->closing = 1;
 	pthread_cond_broadcast(&h->more);
@@ -335,7 +340,9 @@ static void helpers_finish(struct helpers *h, struct feed *f)
 	free(h->jobs);
 	pthread_mutex_destroy(&h->lock);
 	pthread_cond_destroy(&h->more);
+	int unclean = h->unclean;
 	free(h);
+	return unclean;
 }
 
 static char *rss_html(xmlNode *n, int *tokens);
@@ -376,10 +383,13 @@ static void set_html(struct ctx *c, struct item *it, unsigned which, xmlNode *n,
 		pthread_mutex_unlock(&h->lock);
 		return;
 	}
-	if (cd)
-		html = cdata_give_back(html, cd, &cd->filled);
-	int clean;
-	*field = sanitize_html_clean(html, base, &clean);
+	int clean, unclean = 0;
+	size_t upto = 0;
+	*field = sanitize_tokens(html, cd, base, &clean, &upto, &unclean);
+	if (cd) {
+		cd->filled = upto > cd->filled ? upto : cd->filled;
+		cd->unclean |= unclean;
+	}
 	if (clean)
 		it->clean |= which;
 	free(base);
@@ -1173,8 +1183,11 @@ static long cdata_token(const char *p, const char *end, const char **after)
 }
 
 /* Appends [p, end) to b with every token replaced by its section's content; *upto becomes at
- * least the number of the last section given back plus one. */
-static void cdata_expand(struct buf *b, const char *p, const char *end, const struct cdata *cd, size_t *upto)
+ * least the number of the last section given back plus one.  Sections the entity pass did not
+ * check: with unchecked, *unchecked is set (the caller checks them); without, they are checked
+ * here (the reader's thread), and one that is not clean sets cd->unclean. */
+static void cdata_expand(struct buf *b, const char *p, const char *end, struct cdata *cd, size_t *upto,
+			 int *unchecked)
 {
 	while (p < end) {
 		const char *t = find3(p, end, CDATA_OPEN), *after;
@@ -1191,6 +1204,13 @@ static void cdata_expand(struct buf *b, const char *p, const char *end, const st
 		buf_reserve(b, (size_t)(t - p) + cd->v[k].len + (size_t)(end - after));
 		buf_add(b, p, (size_t)(t - p));
 		buf_add(b, cd->v[k].p, cd->v[k].len);
+		if (!cd->v[k].checked) {
+			size_t multi;
+			if (unchecked)
+				*unchecked = 1;
+			else if (!cdata_clean(cd->v[k].p, cd->v[k].p + cd->v[k].len, &multi))
+				cd->unclean = 1;
+		}
 		if ((size_t)k >= *upto)
 			*upto = (size_t)k + 1;
 		p = after;
@@ -1205,23 +1225,43 @@ static void text_expand(struct buf *b, const char *s, const xmlNode *n)
 	struct cdata *cd = n->doc ? n->doc->_private : NULL;
 	size_t len = strlen(s);
 	if (cd && cd->n)
-		cdata_expand(b, s, s + len, cd, &cd->filled);
+		cdata_expand(b, s, s + len, cd, &cd->filled, NULL);
 	else
 		buf_add(b, s, len);
 }
 
-/* s (taken) with its tokens' sections in place, for a helper thread: cd is only read, and *upto
- * is the helper's own. */
-static char *cdata_give_back(char *s, const struct cdata *cd, size_t *upto)
+/* Whether every section s holds a token for is clean. */
+static int cdata_tokens_clean(const char *s, const struct cdata *cd)
 {
-	size_t len = strlen(s);
-	if (!find3(s, s + len, CDATA_OPEN))
-		return s;
+	const char *end = s + strlen(s), *after;
+	for (const char *t = s; (t = find3(t, end, CDATA_OPEN)); t += 3) {
+		long k = cdata_token(t + 3, end, &after);
+		size_t multi;
+		if (k >= 0 && (size_t)k < cd->n && !cd->v[k].checked &&
+		    !cdata_clean(cd->v[k].p, cd->v[k].p + cd->v[k].len, &multi))
+			return 0;
+	}
+	return 1;
+}
+
+/* html after the sanitiser, its tokens (for cd's sections, when cd) given back first; *upto as
+ * for cdata_expand.  A section the entity pass did not check is checked by the sanitiser's own
+ * scan, or else here: one that is not clean sets *unclean.  For a helper thread too (cd is only
+ * read, *upto and *unclean are the caller's). */
+static char *sanitize_tokens(const char *html, struct cdata *cd, const char *base, int *clean, size_t *upto,
+			     int *unclean)
+{
+	if (!cd)
+		return sanitize_html_clean(html, base, clean);
 	struct buf b;
 	buf_init(&b, 0);
-	cdata_expand(&b, s, s + len, cd, upto);
-	free(s);
-	return buf_take(&b, NULL);
+	int unchecked = 0, checked;
+	cdata_expand(&b, html, html + strlen(html), cd, upto, &unchecked);
+	char *out = sanitize_html_n(buf_str(&b), b.len, base, clean, &checked);
+	if (unchecked && !checked && !cdata_tokens_clean(html, cd))
+		*unclean = 1;
+	buf_release(&b);
+	return out;
 }
 
 /* The number of the last section s holds a token for plus one, or 0. */
@@ -1251,7 +1291,8 @@ static void cdata_undo(const char **data, size_t *len, char **mapped, struct cda
 		return;
 	struct buf b;
 	buf_init(&b, 0);
-	cdata_expand(&b, *data, *data + *len, cd, &cd->filled);
+	int unchecked; /* libxml2 reads them */
+	cdata_expand(&b, *data, *data + *len, cd, &cd->filled, &unchecked);
 	free(*mapped);
 	*mapped = buf_take(&b, len);
 	*data = *mapped;
@@ -1347,13 +1388,17 @@ static char *map_entities(const char *data, size_t len, size_t *outlen, struct u
 			const char *q = find3(p + open, end, close);
 			const char *stop = q ? q + 3 : end;
 			size_t multi = 0;
-			if (open == 9 && q && !cd->off && q - (p + open) > 16 && cdata_clean(p + open, q, &multi)) {
+			/* Once the encoding decision is settled, a section's bytes no longer count: it is
+			 * checked where it is given back (by the sanitiser's own scan, mostly), not here. */
+			int settled = utf8_settled(st);
+			if (open == 9 && q && !cd->off && q - (p + open) > 16 &&
+			    (settled || cdata_clean(p + open, q, &multi))) {
 				st->multi += multi;
 				if (cd->n == cd->cap) {
 					cd->cap = cd->cap ? 2 * cd->cap : 64;
 					cd->v = xrealloc(cd->v, cd->cap * sizeof *cd->v);
 				}
-				cd->v[cd->n] = (struct cdata_span){p + open, (size_t)(q - (p + open))};
+				cd->v[cd->n] = (struct cdata_span){p + open, (size_t)(q - (p + open)), !settled};
 				buf_add(&b, run, (size_t)(p + open - run));
 				buf_printf(&b, CDATA_OPEN "%zu" CDATA_CLOSE, cd->n++);
 				run = q;
@@ -1786,6 +1831,8 @@ static struct feed *parse_dom(struct ctx *cp, const char *data, size_t len, cons
 
 static struct feed *parse_xml(const char *data, size_t len, const struct parse_options *opt,
 			      struct cdata *cd, char *err, size_t errlen);
+static struct feed *read_xml(const char *data, size_t len, const struct parse_options *opt, int utf8_forced,
+			     int decoded, int kept, int *unclean, char *err, size_t errlen);
 
 /* Labels whose documents are read as windows-1252, as the WHATWG Encoding Standard does: what
  * is sent as Latin-1 or ASCII is windows-1252 (its 0x80-0x9F are never meant as C1 controls). */
@@ -1848,6 +1895,27 @@ struct feed *parse_feed(const char *data, size_t len, const struct parse_options
 		free(decoded);
 		return f;
 	}
+	int unclean = 0;
+	struct feed *f = read_xml(data, len, opt, utf8_forced, decoded != NULL, 0, &unclean, err, errlen);
+	if (unclean) {
+		/* A CDATA section the entity pass left unchecked holds what libxml2 would not read as
+		 * it is (bad UTF-8, a control character): read again, the sections in the document. */
+		feed_free(f);
+		if (err && errlen)
+			*err = '\0';
+		f = read_xml(data, len, opt, utf8_forced, decoded != NULL, 1, &unclean, err, errlen);
+	}
+	free(decoded);
+	return f;
+}
+
+/* The XML document of parse_feed (ASCII-compatible bytes, a BOM and leading space skipped):
+ * the encoding decided, entities mapped, CDATA sections lifted out unless kept, and read.
+ * *unclean: a section lifted out unchecked was not clean, and the reading is to be redone with
+ * the sections kept. */
+static struct feed *read_xml(const char *data, size_t len, const struct parse_options *opt, int utf8_forced,
+			     int decoded, int kept, int *unclean, char *err, size_t errlen)
+{
 	/* RFC 7303 order: a BOM, then the HTTP charset, then the declaration; unknown labels are
 	 * ignored.  A single-byte label on valid UTF-8 holding multi-byte characters is a lie, and
 	 * so is a UTF-8 label (or none) on bytes with no valid multi-byte character but invalid
@@ -1865,7 +1933,7 @@ struct feed *parse_feed(const char *data, size_t len, const struct parse_options
 	size_t mapped_len = 0;
 	/* A file mapping is given back behind the reading of its sections (by the reader, or by
 	 * the helpers when they give the sections back). */
-	struct cdata cd = {.off = find3(data, data + len, CDATA_OPEN) != NULL, .base = data,
+	struct cdata cd = {.off = kept || find3(data, data + len, CDATA_OPEN) != NULL, .base = data,
 			   .release = opt->release_read && !decoded};
 	char *mapped = map_entities(data, len, &mapped_len, &st, &cd);
 	if (mapped) {
@@ -1902,10 +1970,10 @@ struct feed *parse_feed(const char *data, size_t len, const struct parse_options
 	 * its tokens stand for are read from the mapping, in order. */
 	eff.release_read = opt->release_read && !latin && (!mapped || cd.n) && !decoded;
 	struct feed *f = parse_xml(data, len, &eff, &cd, err, errlen);
+	*unclean = cd.unclean;
 	cdata_release(&cd);
 	free(latin);
 	free(mapped);
-	free(decoded);
 	return f;
 }
 
@@ -2005,7 +2073,8 @@ static struct feed *parse_xml(const char *data, size_t len, const struct parse_o
 		}
 	}
 	free(quoted);
-	helpers_finish(helpers, c.feed); /* the tree fallback, if taken, sanitised on its own */
+	if (helpers_finish(helpers, c.feed)) /* the tree fallback, if taken, sanitised on its own */
+		cd->unclean = 1;
 	if (!c.feed) {
 		free(c.feed_author);
 		return NULL;

@@ -552,7 +552,9 @@ static int sanitize_fast(const char *html, size_t len, const char *base, struct 
 		if (stop)
 			break;
 		if (!*p) {
-			ok = depth == 0; /* the parser would close what is open: close nothing here */
+			/* the parser would close what is open: close nothing here; a NUL before the
+			 * end is not text */
+			ok = depth == 0 && p == end;
 			break;
 		}
 		if (*p == '&') {
@@ -579,14 +581,13 @@ static int sanitize_fast(const char *html, size_t len, const char *base, struct 
 	return ok;
 }
 
-char *sanitize_html_clean(const char *html, const char *base, int *clean)
+char *sanitize_html_n(const char *html, size_t len, const char *base, int *clean, int *checked)
 {
-	*clean = 0;
+	*clean = *checked = 0;
 	if (!html)
 		return NULL;
 	struct buf out;
 	buf_init(&out, 0);
-	size_t len = strlen(html);
 	buf_reserve(&out, len + len / 8 + 64); /* room for the usual escapes and absolute URLs */
 	int changed = 0;
 	if (!sanitize_fast(html, len, base, &out, &changed)) {
@@ -594,7 +595,14 @@ char *sanitize_html_clean(const char *html, const char *base, int *clean)
 		return sanitize_html_parser(html, base);
 	}
 	*clean = !changed;
+	*checked = 1;
 	return trimmed(buf_take(&out, NULL));
+}
+
+char *sanitize_html_clean(const char *html, const char *base, int *clean)
+{
+	int checked;
+	return sanitize_html_n(html, html ? strlen(html) : 0, base, clean, &checked);
 }
 
 char *sanitize_html(const char *html, const char *base)

@@ -752,6 +752,38 @@ static void test_clean_flag(void **state)
 	}
 }
 
+/* sanitize_html_n says it checked every byte only when its own scanner read them all, each one
+ * of valid UTF-8, no control but tab and line feed, no U+FFFE or U+FFFF; a NUL before the end is
+ * not text (the parser, which reads up to it, takes over). */
+static void test_checked_flag(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in;
+		size_t len;
+		int checked;
+	} cases[] = {
+		{"<p>Ti\xE1\xBA\xBFng Vi\xE1\xBB\x87t &amp; <a href=\"/a\">x</a>\tand\nmore</p>", 0, 1},
+		{"<p>a \x7F DEL and \xC2\x85 (U+0085)</p>", 0, 1},
+		{"<p>a\r\nb</p>", 0, 0},
+		{"<p>a \x01 control</p>", 0, 0},
+		{"<p>bad \xFF byte</p>", 0, 0},
+		{"<p>cut \xE1\xBA</p>", 0, 0},
+		{"<p>U+FFFE \xEF\xBF\xBE</p>", 0, 0},
+		{"<p>surrogate \xED\xA0\x80</p>", 0, 0},
+		{"<p title=\"a\x01\">x</p>", 0, 0},
+		{"<p>x</p>before\0after", 20, 0},
+		{"<script>x</script><p>y</p>", 0, 0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int clean, checked = -1;
+		size_t len = cases[i].len ? cases[i].len : strlen(cases[i].in);
+		free(sanitize_html_n(cases[i].in, len, WEB, &clean, &checked));
+		if (checked != cases[i].checked)
+			fail_msg("case %zu: checked = %d, want %d", i, checked, cases[i].checked);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -770,6 +802,7 @@ int main(void)
 		cmocka_unit_test(test_deep_script_dropped),
 		cmocka_unit_test(test_fast_path_matches_parser),
 		cmocka_unit_test(test_clean_flag),
+		cmocka_unit_test(test_checked_flag),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
