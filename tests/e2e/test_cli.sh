@@ -157,6 +157,18 @@ check "parse of $# inputs names the missing one on one stderr line" "$lines line
 run_tidings "$T/pok" parse examples/feeds/kinh-te.atom examples/feeds/doanh-nghiep.rss
 expect_rc "parse of two good inputs exits 0" 0 "$T/pok"
 
+# A big feed alone is read with helper threads (sanitising, giving CDATA sections back) and its
+# JSON formatted on several threads; read twice in one run, each copy is read and formatted on one
+# thread.  Both ways print the same document.
+python3 "$TIDINGS_ROOT/bench/gen_feeds.py" --big "$T/big.xml" 3
+run_tidings "$T/pbig" parse "$T/big.xml"
+expect_rc "parse of a 3 MB feed exits 0" 0 "$T/pbig"
+run_tidings "$T/pbig2" parse "$T/big.xml" "$T/big.xml"
+cat "$T/pbig.out" "$T/pbig.out" >"$T/pbig.want"
+n=$(grep -c '"id":' "$T/pbig.out")
+check "a 3 MB feed ($n items) parses alone on helper threads as on one thread" \
+	"$(cmp "$T/pbig.want" "$T/pbig2.out" 2>&1 | head -c 200)" sh -c "test $n -gt 1000 && cmp -s '$T/pbig.want' '$T/pbig2.out'"
+
 # export-opml lists every source as OPML 2.0.
 run_tidings "$T/opml" -c feeds/tidings.ini export-opml
 expect_rc "export-opml exits 0" 0 "$T/opml"
