@@ -172,11 +172,10 @@ char *xml_prop(const xmlNode *n, const char *name)
 	return s;
 }
 
-char *text_squash(const char *s)
+/* Squashes s into out (which may be s: squashing never lengthens). */
+static void squash_into(char *out, const char *s)
 {
-	if (!s)
-		return NULL;
-	char *out = xmalloc(strlen(s) + 1), *o = out; /* squashing never lengthens */
+	char *o = out;
 	int space = 0;
 	for (const char *c = s; *c; c++) {
 		if (*c == ' ' || *c == '\t' || *c == '\n' || *c == '\r' || *c == '\f' || *c == '\v') {
@@ -189,6 +188,14 @@ char *text_squash(const char *s)
 		*o++ = *c;
 	}
 	*o = '\0';
+}
+
+char *text_squash(const char *s)
+{
+	if (!s)
+		return NULL;
+	char *out = xmalloc(strlen(s) + 1);
+	squash_into(out, s);
 	return out;
 }
 
@@ -206,9 +213,7 @@ static void clean_line(char **field)
 	clean_field(field);
 	if (!*field)
 		return;
-	char *c = text_squash(*field);
-	free(*field);
-	*field = c;
+	squash_into(*field, *field); /* in place: a feed's items have thousands of lines */
 	if (!**field) {
 		free(*field);
 		*field = NULL;

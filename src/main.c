@@ -1030,6 +1030,10 @@ int main(int argc, char **argv)
 	 * 9,400 with these (for 2-4 MB more peak memory). */
 	mallopt(M_MMAP_THRESHOLD, 4 << 20);
 	mallopt(M_TOP_PAD, 4 << 20);
+	/* No fast bins: freed small chunks are merged at once.  Kept in fast bins, they are merged
+	 * in one sweep whenever a big chunk is freed or asked for, and a feed's items free thousands
+	 * of small strings between big buffers (a 50 MB feed's parse spent 12 ms in those sweeps). */
+	mallopt(M_MXFAST, 0);
 #endif
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];

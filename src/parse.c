@@ -221,6 +221,8 @@ struct job {
 	struct cdata *cd;  /* html holds tokens for these CDATA sections */
 	char *out;         /* out */
 	int clean;
+	int done;          /* out is set: html and base can go (the reader's thread frees them, as
+			    * it allocated them: a free here would contend for its malloc arena) */
 };
 
 #define MAX_HELPERS 8
@@ -232,7 +234,10 @@ struct helpers {
 	pthread_mutex_t lock;
 	pthread_cond_t more;
 	struct job **jobs;
-	size_t njobs, next;
+	size_t njobs, cap, next;
+	size_t collected; /* jobs before this one are done and have had their inputs freed */
+	struct job *pending[16]; /* the reader's jobs not yet handed over (without the lock) */
+	size_t npending;
 	size_t handed;   /* CDATA sections (the last one's number plus one) that jobs give back */
 	size_t sections; /* of those, given back so far */
 	size_t released; /* of the document's mapping, given back by the helpers (release_parsed) */
@@ -241,8 +246,10 @@ struct helpers {
 };
 
 /* Jobs queued before a sleeping helper is woken: one wake-up per job (a system call each, and a
- * switch on the helper's core) cost more than the helper's lag. */
+ * switch on the helper's core) cost more than the helper's lag.  The lock is taken once for
+ * the reader's pending jobs (sizeof pending), and once for up to HELPERS_TAKE a helper takes. */
 #define HELPERS_BATCH 32
+#define HELPERS_TAKE 8
 
 static void *helper_thread(void *arg)
 {
@@ -257,26 +264,61 @@ static void *helper_thread(void *arg)
 			h->waiting--;
 			continue;
 		}
-		struct job *j = h->jobs[h->next++];
+		struct job *take[HELPERS_TAKE];
+		size_t n = 0;
+		while (n < HELPERS_TAKE && h->next < h->njobs)
+			take[n++] = h->jobs[h->next++];
 		pthread_mutex_unlock(&h->lock);
 		size_t upto = 0;
 		int unclean = 0;
-		j->out = sanitize_tokens(j->html, j->cd, j->base, &j->clean, &upto, &unclean);
-		free(j->html);
-		free(j->base);
-		j->html = j->base = NULL;
+		struct cdata *cd = NULL;
+		for (size_t i = 0; i < n; i++) {
+			struct job *j = take[i];
+			j->out = sanitize_tokens(j->html, j->cd, j->base, &j->clean, &upto, &unclean);
+			cd = j->cd ? j->cd : cd;
+		}
 		pthread_mutex_lock(&h->lock);
+		for (size_t i = 0; i < n; i++)
+			take[i]->done = 1;
 		h->unclean |= unclean;
-		/* The reader is past every section before this job's: their pages of the mapping
+		/* The reader is past every section before these jobs': their pages of the mapping
 		 * can go. */
 		if (upto > h->sections) {
 			h->sections = upto;
-			if (j->cd->release)
-				release_parsed(j->cd->base, j->cd->v[upto - 1].p - j->cd->base, &h->released);
+			if (cd->release)
+				release_parsed(cd->base, cd->v[upto - 1].p - cd->base, &h->released);
 		}
 	}
 	pthread_mutex_unlock(&h->lock);
 	return NULL;
+}
+
+/* Hands the reader's pending jobs to the helpers, and frees the inputs of those done. */
+static void helpers_hand(struct helpers *h)
+{
+	if (!h->npending)
+		return;
+	pthread_mutex_lock(&h->lock);
+	size_t from = h->collected;
+	while (h->collected < h->next && h->jobs[h->collected]->done)
+		h->collected++;
+	size_t to = h->collected;
+	if (h->njobs + h->npending > h->cap) {
+		h->cap = h->cap ? 2 * h->cap : 256;
+		h->jobs = xrealloc(h->jobs, h->cap * sizeof *h->jobs);
+	}
+	memcpy(h->jobs + h->njobs, h->pending, h->npending * sizeof *h->pending);
+	h->njobs += h->npending;
+	h->npending = 0;
+	if (h->waiting && (h->njobs - h->next >= HELPERS_BATCH || h->closing))
+		pthread_cond_signal(&h->more);
+	struct job **jobs = h->jobs; /* moves only here, on this thread */
+	pthread_mutex_unlock(&h->lock);
+	for (size_t i = from; i < to; i++) {
+		free(jobs[i]->html);
+		free(jobs[i]->base);
+		jobs[i]->html = jobs[i]->base = NULL;
+	}
 }
 
 /* Helpers for a document of len bytes when the options ask for threads and it is big enough. */
@@ -305,6 +347,7 @@ static void helpers_drop(struct helpers *h)
 {
 	if (!h)
 		return;
+	helpers_hand(h);
 	pthread_mutex_lock(&h->lock);
 	for (size_t i = 0; i < h->njobs; i++)
 		h->jobs[i]->feed = NULL;
@@ -317,6 +360,7 @@ static int helpers_finish(struct helpers *h, struct feed *f)
 {
 	if (!h)
 		return 0;
+	helpers_hand(h);
 	pthread_mutex_lock(&h->lock);
 	h->closing = 1;
 	pthread_cond_broadcast(&h->more);
@@ -335,6 +379,8 @@ static int helpers_finish(struct helpers *h, struct feed *f)
 		} else {
 			free(j->out);
 		}
+		free(j->html);
+		free(j->base);
 		free(j);
 	}
 	free(h->jobs);
@@ -374,13 +420,9 @@ static void set_html(struct ctx *c, struct item *it, unsigned which, xmlNode *n,
 		*j = (struct job){.feed = c->feed, .item = (size_t)(it - c->feed->items), .which = which,
 				  .html = html, .base = base, .cd = cd};
 		*field = xstrdup("");
-		pthread_mutex_lock(&h->lock);
-		if ((h->njobs & (h->njobs - 1)) == 0) /* 0 or a power of two: the array is full */
-			h->jobs = xrealloc(h->jobs, (h->njobs ? 2 * h->njobs : 1) * sizeof *h->jobs);
-		h->jobs[h->njobs++] = j;
-		if (h->waiting && h->njobs - h->next >= HELPERS_BATCH)
-			pthread_cond_signal(&h->more);
-		pthread_mutex_unlock(&h->lock);
+		h->pending[h->npending++] = j;
+		if (h->npending == sizeof h->pending / sizeof *h->pending)
+			helpers_hand(h);
 		return;
 	}
 	int clean, unclean = 0;
