@@ -251,42 +251,47 @@ struct helpers {
 #define HELPERS_BATCH 32
 #define HELPERS_TAKE 8
 
+/* Takes up to HELPERS_TAKE jobs and does them (the lock held on entry and on return, dropped
+ * meanwhile); 0 when there was none. */
+static int helpers_work(struct helpers *h)
+{
+	if (h->next == h->njobs)
+		return 0;
+	struct job *take[HELPERS_TAKE];
+	size_t n = 0;
+	while (n < HELPERS_TAKE && h->next < h->njobs)
+		take[n++] = h->jobs[h->next++];
+	pthread_mutex_unlock(&h->lock);
+	size_t upto = 0;
+	int unclean = 0;
+	struct cdata *cd = NULL;
+	for (size_t i = 0; i < n; i++) {
+		struct job *j = take[i];
+		j->out = sanitize_tokens(j->html, j->cd, j->base, &j->clean, &upto, &unclean);
+		cd = j->cd ? j->cd : cd;
+	}
+	pthread_mutex_lock(&h->lock);
+	for (size_t i = 0; i < n; i++)
+		take[i]->done = 1;
+	h->unclean |= unclean;
+	/* The reader is past every section before these jobs': their pages of the mapping can go. */
+	if (upto > h->sections) {
+		h->sections = upto;
+		if (cd->release)
+			release_parsed(cd->base, cd->v[upto - 1].p - cd->base, &h->released);
+	}
+	return 1;
+}
+
 static void *helper_thread(void *arg)
 {
 	struct helpers *h = arg;
 	pthread_mutex_lock(&h->lock);
-	for (;;) {
-		if (h->next == h->njobs) {
-			if (h->closing)
-				break;
+	while (!h->closing || h->next < h->njobs) {
+		if (!helpers_work(h)) {
 			h->waiting++;
 			pthread_cond_wait(&h->more, &h->lock);
 			h->waiting--;
-			continue;
-		}
-		struct job *take[HELPERS_TAKE];
-		size_t n = 0;
-		while (n < HELPERS_TAKE && h->next < h->njobs)
-			take[n++] = h->jobs[h->next++];
-		pthread_mutex_unlock(&h->lock);
-		size_t upto = 0;
-		int unclean = 0;
-		struct cdata *cd = NULL;
-		for (size_t i = 0; i < n; i++) {
-			struct job *j = take[i];
-			j->out = sanitize_tokens(j->html, j->cd, j->base, &j->clean, &upto, &unclean);
-			cd = j->cd ? j->cd : cd;
-		}
-		pthread_mutex_lock(&h->lock);
-		for (size_t i = 0; i < n; i++)
-			take[i]->done = 1;
-		h->unclean |= unclean;
-		/* The reader is past every section before these jobs': their pages of the mapping
-		 * can go. */
-		if (upto > h->sections) {
-			h->sections = upto;
-			if (cd->release)
-				release_parsed(cd->base, cd->v[upto - 1].p - cd->base, &h->released);
 		}
 	}
 	pthread_mutex_unlock(&h->lock);
@@ -364,6 +369,8 @@ static int helpers_finish(struct helpers *h, struct feed *f)
 	pthread_mutex_lock(&h->lock);
 	h->closing = 1;
 	pthread_cond_broadcast(&h->more);
+	while (helpers_work(h)) /* the reader is done: it does jobs too */
+		;
 	pthread_mutex_unlock(&h->lock);
 	for (int i = 0; i < h->n; i++)
 		pthread_join(h->threads[i], NULL);
