@@ -114,6 +114,8 @@ static int is_atom(enum ns ns)
 
 static void text_expand(struct buf *b, const char *s, const xmlNode *n);
 
+static int text_has_tokens(const char *s, const xmlNode *n);
+
 /* The text of n, CDATA sections given back. */
 static char *node_text(const xmlNode *n)
 {
@@ -124,9 +126,14 @@ static char *node_text(const xmlNode *n)
 		s = (const char *)only->content; /* the usual case */
 	else
 		s = (const char *)(c = xmlNodeGetContent(n));
+	if (!s || !text_has_tokens(s, n)) { /* the usual case: one copy of the right size */
+		char *t = xstrdup(s ? s : "");
+		xmlFree(c);
+		return t;
+	}
 	struct buf b;
 	buf_init(&b, 0);
-	text_expand(&b, s ? s : "", n);
+	text_expand(&b, s, n);
 	xmlFree(c);
 	return buf_take(&b, NULL);
 }
@@ -563,6 +570,9 @@ static char *rss_html(xmlNode *n, int *tokens)
 	for (xmlNode *ch = n->children; ch; ch = ch->next)
 		if (ch->type == XML_ELEMENT_NODE)
 			return inner_markup(n, *tokens ? TEXT_TOKENS : TEXT_SOURCE);
+	const xmlNode *only = n->children;
+	if (*tokens && only && !only->next && only->type == XML_TEXT_NODE) /* the usual case */
+		return xstrdup(only->content ? (const char *)only->content : "");
 	return *tokens ? inner_markup(n, TEXT_TOKENS) : node_text(n);
 }
 
@@ -1266,6 +1276,12 @@ static void cdata_expand(struct buf *b, const char *p, const char *end, struct c
 	}
 }
 
+/* Whether the text s of a node of n's document holds tokens. */
+static int text_has_tokens(const char *s, const xmlNode *n)
+{
+	return n->doc && n->doc->_private && ((struct cdata *)n->doc->_private)->n && strstr(s, CDATA_OPEN);
+}
+
 /* Appends the text s of a node of n's document to b, each token replaced by its section's
  * content: the readers hang the document's sections on the document (doc->_private), and the
  * text is given them back only where it is read, in one copy. */
@@ -1379,6 +1395,7 @@ static char *map_entities(const char *data, size_t len, size_t *outlen, struct u
 {
 	struct buf b;
 	buf_init(&b, 0);
+	buf_reserve(&b, len); /* pages are only touched as written, and the rest given back at the end */
 	const char *end = data + len, *run = data;
 	int changed = 0, unclosed_cdata = 0;
 	struct dtd_entities dtd = {0};

@@ -392,6 +392,39 @@ static size_t fast_entity(const char *p, char *out, int *changed)
 	return (size_t)(d + nd + 1 - p);
 }
 
+#ifdef __SSE2__
+/* The bytes of an SSE2 register in [lo, hi] (unsigned), as a mask. */
+static inline unsigned byte_range(__m128i v, unsigned char lo, unsigned char hi)
+{
+	__m128i in = _mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8((char)lo)), v),
+				   _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8((char)hi)), v));
+	return (unsigned)_mm_movemask_epi8(in);
+}
+
+/* How many of the 16 bytes at s fast_text passes whole without looking closer: printable ASCII
+ * but '<', '&' and quote, tab and line feed, and complete characters of the ranges NFC leaves
+ * alone that it decodes inline (two bytes led by C2-CB, three led by E1 B8-BB).  The count
+ * ends before the first other byte and before a character the block cuts, so always at the
+ * start of a character. */
+static inline size_t fast_block(const unsigned char *s, char quote)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+	__m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('<')), _mm_cmpeq_epi8(v, _mm_set1_epi8('&'))),
+				    _mm_cmpeq_epi8(v, _mm_set1_epi8(quote)));
+	/* a signed compare: 0x20-0x7F are above 0x1F, bytes from 0x80 up are negative */
+	__m128i ascii = _mm_andnot_si128(stop, _mm_cmpgt_epi8(v, _mm_set1_epi8(0x1F)));
+	ascii = _mm_or_si128(ascii, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))));
+	unsigned pass = (unsigned)_mm_movemask_epi8(ascii);
+	unsigned lead2 = byte_range(v, 0xC2, 0xCB), lead3 = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xE1)));
+	unsigned cont = byte_range(v, 0x80, 0xBF), second = byte_range(v, 0xB8, 0xBB);
+	/* a lead whose bytes are not all there (or not all in this block) is not passed */
+	unsigned bad2 = lead2 & ~(cont >> 1), bad3 = lead3 & ~((second >> 1) & (cont >> 2));
+	unsigned inside = (lead2 << 1) | (lead3 << 1) | (lead3 << 2);
+	unsigned bad = (~(pass | lead2 | lead3 | (cont & inside)) & 0xFFFFu) | bad2 | bad3;
+	return bad ? (size_t)__builtin_ctz(bad) : 16;
+}
+#endif
+
 /* The length of the text run at p: bytes up to '<', '&', quote (when not 0) or the end (the NUL
  * at end), all of them characters the parser passes through unchanged; *stop is set when the
  * run ends at a byte it does not, *changed when text_clean would change a character in it. */
@@ -401,6 +434,10 @@ static size_t fast_text(const char *p, const char *end, char quote, int *stop, i
 	size_t i = 0, n = (size_t)(end - p);
 	*stop = 0;
 	for (;;) {
+#ifdef __SSE2__
+		for (size_t k = 16; k == 16 && i + 16 <= n; i += k)
+			k = fast_block(s + i, quote);
+#endif
 		unsigned char c = s[i];
 		if (c >= 0x20 && c < 0x80 && c != '<' && c != '&' && c != (unsigned char)quote) {
 			i += util_ascii_run(p + i, n - i, '<', '&', quote);
