@@ -78,6 +78,44 @@ struct ctx {
 	int last_build;    /* the feed's updated came from <lastBuildDate> */
 };
 
+/* CDATA sections passed around libxml2: its push parser, which the reader runs on, reads a
+ * CDATA section's content several times over (looking for its end, checking its characters,
+ * growing the node a block at a time), and content:encoded is most of a typical feed.  The
+ * entity pass replaces the content of each clean section (valid UTF-8, no control character
+ * but tab and line feed, so exactly what libxml2 would hand over) with a token, U+E000, the
+ * section's number, U+E001.  Text is given the content back where it is read (node_text,
+ * markup_of), and a summary's or content's HTML by the helper thread that sanitises it, so
+ * that the reader's thread never copies the bulk of the feed.  Once the encoding decision is
+ * settled, the entity pass lifts sections out without checking them: they are checked where
+ * given back (mostly by the sanitiser's own scan), and one that is not clean has the document
+ * read again with its sections in place.  A document that holds U+E000 itself, or an internal
+ * DTD, has its sections left alone. */
+struct cdata {
+	struct cdata_span {
+		const char *p;
+		size_t len;
+		int checked; /* found clean by the entity pass (else checked where given back) */
+	} *v;
+	size_t n, cap;
+	int off;          /* sections are left in the document */
+	int unclean;      /* a section given back was not clean: the document is read again with
+			   * its sections in place (main thread; helpers report theirs at the end) */
+	const char *base; /* the document the sections are in */
+	int release;      /* base is a file mapping whose pages are given back once read */
+	size_t filled;    /* sections given back so far (they are in document order) */
+};
+
+#define CDATA_OPEN "\xEE\x80\x80"
+#define CDATA_CLOSE "\xEE\x80\x81"
+
+/* The CDATA sections whose tokens the text of n's document holds, or NULL: the readers hang
+ * them on the document (doc->_private). */
+static struct cdata *doc_cdata(const xmlNode *n)
+{
+	struct cdata *cd = n->doc ? n->doc->_private : NULL;
+	return cd && cd->n ? cd : NULL;
+}
+
 static enum ns ns_of(const xmlNode *n, const char **local)
 {
 	const char *name = (const char *)n->name;
@@ -114,8 +152,6 @@ static int is_atom(enum ns ns)
 
 static void text_expand(struct buf *b, const char *s, const xmlNode *n);
 
-static int text_has_tokens(const char *s, const xmlNode *n);
-
 /* The text of n, CDATA sections given back. */
 static char *node_text(const xmlNode *n)
 {
@@ -126,7 +162,7 @@ static char *node_text(const xmlNode *n)
 		s = (const char *)only->content; /* the usual case */
 	else
 		s = (const char *)(c = xmlNodeGetContent(n));
-	if (!s || !text_has_tokens(s, n)) { /* the usual case: one copy of the right size */
+	if (!s || !doc_cdata(n) || !strstr(s, CDATA_OPEN)) { /* the usual case: one copy, of its size */
 		char *t = xstrdup(s ? s : "");
 		xmlFree(c);
 		return t;
@@ -185,32 +221,6 @@ static char *base_of(const xmlNode *n, const struct parse_options *opt)
 	return out;
 }
 
-/* CDATA sections passed around libxml2: its push parser, which the reader runs on, reads a
- * CDATA section's content several times over (looking for its end, checking its characters,
- * growing the node a block at a time), and content:encoded is most of a typical feed.  The
- * entity pass replaces the content of each clean section (valid UTF-8, no control character
- * but tab and line feed, so exactly what libxml2 would hand over) with a token, U+E000, the
- * section's number, U+E001.  Text is given the content back where it is read (node_text,
- * markup_of), and a summary's or content's HTML by the helper thread that sanitises it, so
- * that the reader's thread never copies the bulk of the feed.  A document that holds U+E000
- * itself, or an internal DTD, has its sections left alone. */
-struct cdata {
-	struct cdata_span {
-		const char *p;
-		size_t len;
-		int checked; /* found clean by the entity pass (else checked where given back) */
-	} *v;
-	size_t n, cap;
-	int off;          /* sections are left in the document */
-	int unclean;      /* a section given back was not clean: the document is read again with
-			   * its sections in place (main thread; helpers report theirs at the end) */
-	const char *base; /* the document the sections are in */
-	int release;      /* base is a file mapping whose pages are given back once read */
-	size_t filled;    /* sections given back so far (they are in document order) */
-};
-
-#define CDATA_OPEN "\xEE\x80\x80"
-#define CDATA_CLOSE "\xEE\x80\x81"
 
 static char *sanitize_tokens(const char *html, struct cdata *cd, const char *base, int *clean, size_t *upto,
 			     int *unclean);
@@ -421,7 +431,7 @@ static void set_html(struct ctx *c, struct item *it, unsigned which, xmlNode *n,
 	char *html = atom ? atom_html(n, &tokens) : rss_html(n, &tokens);
 	if (!html)
 		return;
-	struct cdata *cd = tokens ? n->doc->_private : NULL;
+	struct cdata *cd = tokens ? doc_cdata(n) : NULL;
 	char *base = base_of(n, c->opt);
 	struct helpers *h = c->helpers;
 	if (h) { /* a placeholder now (the field is taken), the sanitised text at the end */
@@ -554,13 +564,6 @@ static char *inner_markup(xmlNode *n, enum text_mode mode)
 	return buf_take(&b, NULL);
 }
 
-/* The CDATA sections n's document holds tokens for, or NULL. */
-static struct cdata *doc_cdata(const xmlNode *n)
-{
-	struct cdata *cd = n->doc ? n->doc->_private : NULL;
-	return cd && cd->n ? cd : NULL;
-}
-
 /* An RSS description or content:encoded: HTML, escaped or in CDATA, and sometimes written as
  * unescaped elements, whose markup is kept too.  *tokens: CDATA sections are left as tokens
  * (when the document has any). */
@@ -611,12 +614,14 @@ static char *atom_html(xmlNode *n, int *tokens)
 {
 	*tokens = 0;
 	switch (atom_text_kind(n)) {
-	case TEXT_HTML:
-		if ((*tokens = doc_cdata(n) != NULL) != 0 && n->children && !n->children->next &&
-		    n->children->type == XML_TEXT_NODE)
-			return xstrdup(n->children->content ? (const char *)n->children->content : "");
-		*tokens = 0;
+	case TEXT_HTML: {
+		const xmlNode *only = n->children;
+		if (doc_cdata(n) && only && !only->next && only->type == XML_TEXT_NODE) { /* the usual case */
+			*tokens = 1;
+			return xstrdup(only->content ? (const char *)only->content : "");
+		}
 		return node_text(n);
+	}
 	case TEXT_XHTML: {
 		xmlNode *div = first_element(n);
 		const char *local;
@@ -1276,20 +1281,13 @@ static void cdata_expand(struct buf *b, const char *p, const char *end, struct c
 	}
 }
 
-/* Whether the text s of a node of n's document holds tokens. */
-static int text_has_tokens(const char *s, const xmlNode *n)
-{
-	return n->doc && n->doc->_private && ((struct cdata *)n->doc->_private)->n && strstr(s, CDATA_OPEN);
-}
-
 /* Appends the text s of a node of n's document to b, each token replaced by its section's
- * content: the readers hang the document's sections on the document (doc->_private), and the
- * text is given them back only where it is read, in one copy. */
+ * content: text is given its sections back only where it is read, in one copy. */
 static void text_expand(struct buf *b, const char *s, const xmlNode *n)
 {
-	struct cdata *cd = n->doc ? n->doc->_private : NULL;
+	struct cdata *cd = doc_cdata(n);
 	size_t len = strlen(s);
-	if (cd && cd->n)
+	if (cd)
 		cdata_expand(b, s, s + len, cd, &cd->filled, NULL);
 	else
 		buf_add(b, s, len);
