@@ -58,6 +58,17 @@ void json_string(struct buf *b, const char *s)
 	buf_addc(b, '"');
 }
 
+void json_strings(struct buf *b, char *const *s, size_t n)
+{
+	buf_addc(b, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_addc(b, ',');
+		json_string(b, s[i]);
+	}
+	buf_addc(b, ']');
+}
+
 void json_date(struct buf *b, int64_t t)
 {
 	if (t == DATE_NONE) {
@@ -77,4 +88,10 @@ void json_key(struct buf *b, const char *key, int first)
 		buf_addc(b, ',');
 	json_string(b, key);
 	buf_addc(b, ':');
+}
+
+void json_member(struct buf *b, const char *key, const char *value, int first)
+{
+	json_key(b, key, first);
+	json_string(b, value);
 }

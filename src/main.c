@@ -357,16 +357,11 @@ static int cmd_status(const char *path)
 static void feed_json_head(const struct feed *f, struct buf *b)
 {
 	buf_adds(b, "{");
-	json_key(b, "format", 1);
-	json_string(b, f->format);
-	json_key(b, "title", 0);
-	json_string(b, f->title);
-	json_key(b, "link", 0);
-	json_string(b, f->link);
-	json_key(b, "description", 0);
-	json_string(b, f->description);
-	json_key(b, "language", 0);
-	json_string(b, f->language);
+	json_member(b, "format", f->format, 1);
+	json_member(b, "title", f->title, 0);
+	json_member(b, "link", f->link, 0);
+	json_member(b, "description", f->description, 0);
+	json_member(b, "language", f->language, 0);
 	json_key(b, "updated", 0);
 	json_date(b, f->updated);
 	json_key(b, "items", 0);
@@ -376,39 +371,25 @@ static void feed_json_head(const struct feed *f, struct buf *b)
 static void item_json(const struct item *it, int first, struct buf *b)
 {
 	buf_adds(b, first ? "\n  {" : ",\n  {");
-	json_key(b, "id", 1);
-	json_string(b, it->id);
-	json_key(b, "title", 0);
-	json_string(b, it->title);
-	json_key(b, "link", 0);
-	json_string(b, it->link);
+	json_member(b, "id", it->id, 1);
+	json_member(b, "title", it->title, 0);
+	json_member(b, "link", it->link, 0);
 	json_key(b, "published", 0);
 	json_date(b, it->published);
 	json_key(b, "updated", 0);
 	json_date(b, it->updated);
-	json_key(b, "author", 0);
-	json_string(b, it->author);
+	json_member(b, "author", it->author, 0);
 	json_key(b, "categories", 0);
-	buf_addc(b, '[');
-	for (size_t c = 0; c < it->ncategories; c++) {
-		if (c)
-			buf_addc(b, ',');
-		json_string(b, it->categories[c]);
-	}
-	buf_addc(b, ']');
-	json_key(b, "summary", 0);
-	json_string(b, it->summary);
-	json_key(b, "content", 0);
-	json_string(b, it->content);
+	json_strings(b, it->categories, it->ncategories);
+	json_member(b, "summary", it->summary, 0);
+	json_member(b, "content", it->content, 0);
 	json_key(b, "enclosures", 0);
 	buf_addc(b, '[');
 	for (size_t e = 0; e < it->nenclosures; e++) {
 		const struct enclosure *enc = &it->enclosures[e];
 		buf_adds(b, e ? ",{" : "{");
-		json_key(b, "url", 1);
-		json_string(b, enc->url);
-		json_key(b, "type", 0);
-		json_string(b, enc->type);
+		json_member(b, "url", enc->url, 1);
+		json_member(b, "type", enc->type, 0);
 		json_key(b, "length", 0);
 		if (enc->length >= 0)
 			buf_printf(b, "%lld", (long long)enc->length);

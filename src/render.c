@@ -350,21 +350,15 @@ int render_json(const struct render_channel *ch, const struct feed *items, struc
 {
 	char *self = feed_url(ch, "json");
 	buf_adds(out, "{");
-	json_key(out, "version", 1);
-	json_string(out, "https://jsonfeed.org/version/1.1");
-	json_key(out, "title", 0);
-	json_string(out, ch->title);
-	json_key(out, "home_page_url", 0);
-	json_string(out, ch->home_url);
-	json_key(out, "feed_url", 0);
-	json_string(out, self);
+	json_member(out, "version", "https://jsonfeed.org/version/1.1", 1);
+	json_member(out, "title", ch->title, 0);
+	json_member(out, "home_page_url", ch->home_url, 0);
+	json_member(out, "feed_url", self, 0);
 	if (ch->description && *ch->description) {
-		json_key(out, "description", 0);
-		json_string(out, ch->description);
+		json_member(out, "description", ch->description, 0);
 	}
 	if (ch->language) {
-		json_key(out, "language", 0);
-		json_string(out, ch->language);
+		json_member(out, "language", ch->language, 0);
 	}
 	if (ch->hub && *ch->hub) {
 		json_key(out, "hubs", 0);
@@ -379,20 +373,15 @@ int render_json(const struct render_channel *ch, const struct feed *items, struc
 		if (i)
 			buf_adds(out, ",\n");
 		buf_adds(out, "{");
-		json_key(out, "id", 1);
-		json_string(out, it->uid);
+		json_member(out, "id", it->uid, 1);
 		if (it->link) {
-			json_key(out, "url", 0);
-			json_string(out, it->link);
+			json_member(out, "url", it->link, 0);
 		}
-		json_key(out, "title", 0);
-		json_string(out, it->title ? it->title : "");
-		json_key(out, "content_html", 0);
-		json_string(out, it->content ? it->content : it->summary ? it->summary : "");
+		json_member(out, "title", it->title ? it->title : "", 0);
+		json_member(out, "content_html", it->content ? it->content : it->summary ? it->summary : "", 0);
 		if (it->summary) {
 			char *plain = text_from_html(it->summary);
-			json_key(out, "summary", 0);
-			json_string(out, plain);
+			json_member(out, "summary", plain, 0);
 			free(plain);
 		}
 		json_key(out, "date_published", 0);
@@ -407,13 +396,7 @@ int render_json(const struct render_channel *ch, const struct feed *items, struc
 		}
 		if (it->ncategories) {
 			json_key(out, "tags", 0);
-			buf_addc(out, '[');
-			for (size_t c = 0; c < it->ncategories; c++) {
-				if (c)
-					buf_addc(out, ',');
-				json_string(out, it->categories[c]);
-			}
-			buf_addc(out, ']');
+			json_strings(out, it->categories, it->ncategories);
 		}
 		if (it->nenclosures) {
 			json_key(out, "attachments", 0);
