@@ -1,6 +1,7 @@
 # tidings — GNU make.  `make` builds ./tidings, `make run` serves the example sources,
-# `make test` runs every test, `make asan` runs them again under ASan+UBSan.
-# Each flavour builds into its own folder (build/default, build/asan) so objects never mix.
+# `make test` runs every test, `make asan` runs them again under ASan+UBSan, `make tsan` under
+# ThreadSanitizer.  Each flavour builds into its own folder (build/default, build/asan,
+# build/tsan) so objects never mix.
 
 FLAVOUR ?= default
 BUILD   := build/$(FLAVOUR)
@@ -28,6 +29,9 @@ ifeq ($(FLAVOUR),fuzz)
 else ifeq ($(FLAVOUR),asan)
   CFLAGS_ALL += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
   LDFLAGS    += -fsanitize=address,undefined
+else ifeq ($(FLAVOUR),tsan)
+  CFLAGS_ALL += -O1 -fno-omit-frame-pointer -fsanitize=thread
+  LDFLAGS    += -fsanitize=thread
 else
   CFLAGS_ALL += -O2
 endif
@@ -36,7 +40,7 @@ SRCS    := $(wildcard src/*.c)
 LIBOBJS := $(patsubst src/%.c,$(BUILD)/%.o,$(filter-out src/main.c,$(SRCS))) $(BUILD)/feed_xsl.o
 UNITS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps run test asan fuzz fuzz-run unit e2e bench clean
+.PHONY: all deps run test asan tsan fuzz fuzz-run unit e2e bench clean
 all: tidings
 
 deps:
@@ -80,6 +84,9 @@ test: $(BUILD)/tidings $(UNITS)
 
 asan:
 	$(MAKE) FLAVOUR=asan test
+
+tsan:
+	$(MAKE) FLAVOUR=tsan test
 
 # make fuzz: each libFuzzer target (clang) runs FUZZ_SECONDS (default 30) on a copy of its seed
 # corpus in tests/fuzz/corpus/ (plus the test inputs in tests/data/TARGET, read only); a crash

@@ -12,6 +12,7 @@ units=${TIDINGS_UNITS:-$(ls build/default/tests/test_* 2>/dev/null)}
 export TIDINGS_BIN="$bin" TIDINGS_ROOT="$root"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1}
 
 passed=0
 failed=0
