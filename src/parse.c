@@ -152,15 +152,21 @@ static int is_atom(enum ns ns)
 
 static void text_expand(struct buf *b, const char *s, const xmlNode *n);
 
+/* The text of n when it is one text node (the usual case), else NULL. */
+static const char *sole_text(const xmlNode *n)
+{
+	const xmlNode *only = n->children;
+	if (!only || only->next || (only->type != XML_TEXT_NODE && only->type != XML_CDATA_SECTION_NODE))
+		return NULL;
+	return only->content ? (const char *)only->content : "";
+}
+
 /* The text of n, CDATA sections given back. */
 static char *node_text(const xmlNode *n)
 {
-	const xmlNode *only = n->children;
 	xmlChar *c = NULL;
-	const char *s;
-	if (only && !only->next && (only->type == XML_TEXT_NODE || only->type == XML_CDATA_SECTION_NODE))
-		s = (const char *)only->content; /* the usual case */
-	else
+	const char *s = sole_text(n);
+	if (!s)
 		s = (const char *)(c = xmlNodeGetContent(n));
 	if (!s || !doc_cdata(n) || !strstr(s, CDATA_OPEN)) { /* the usual case: one copy, of its size */
 		char *t = xstrdup(s ? s : "");
@@ -225,7 +231,6 @@ static char *base_of(const xmlNode *n, const struct parse_options *opt)
 static char *sanitize_tokens(const char *html, struct cdata *cd, const char *base, int *clean, size_t *upto,
 			     int *unclean);
 static void release_parsed(const char *data, long consumed, size_t *released);
-static size_t cdata_last(const char *s, const struct cdata *cd);
 
 /* A big document's summaries and content are sanitised by helper threads while the reader goes
  * on: each job is one field of one item, its result put in place once the reader is done (the
@@ -255,7 +260,7 @@ struct helpers {
 	size_t collected; /* jobs before this one are done and have had their inputs freed */
 	struct job *pending[16]; /* the reader's jobs not yet handed over (without the lock) */
 	size_t npending;
-	size_t handed;   /* CDATA sections (the last one's number plus one) that jobs give back */
+	int handed;      /* jobs give CDATA sections back (the helpers then release the mapping) */
 	size_t sections; /* of those, given back so far */
 	size_t released; /* of the document's mapping, given back by the helpers (release_parsed) */
 	int unclean;     /* a section a job gave back was not clean (cdata.unclean) */
@@ -435,11 +440,7 @@ static void set_html(struct ctx *c, struct item *it, unsigned which, xmlNode *n,
 	char *base = base_of(n, c->opt);
 	struct helpers *h = c->helpers;
 	if (h) { /* a placeholder now (the field is taken), the sanitised text at the end */
-		if (cd) {
-			size_t upto = cdata_last(html, cd);
-			if (upto > h->handed)
-				h->handed = upto;
-		}
+		h->handed |= cd != NULL;
 		struct job *j = xcalloc(1, sizeof *j);
 		*j = (struct job){.feed = c->feed, .item = (size_t)(it - c->feed->items), .which = which,
 				  .html = html, .base = base, .cd = cd};
@@ -573,10 +574,10 @@ static char *rss_html(xmlNode *n, int *tokens)
 	for (xmlNode *ch = n->children; ch; ch = ch->next)
 		if (ch->type == XML_ELEMENT_NODE)
 			return inner_markup(n, *tokens ? TEXT_TOKENS : TEXT_SOURCE);
-	const xmlNode *only = n->children;
-	if (*tokens && only && !only->next && only->type == XML_TEXT_NODE) /* the usual case */
-		return xstrdup(only->content ? (const char *)only->content : "");
-	return *tokens ? inner_markup(n, TEXT_TOKENS) : node_text(n);
+	if (!*tokens)
+		return node_text(n);
+	const char *s = sole_text(n); /* the usual case */
+	return s ? xstrdup(s) : inner_markup(n, TEXT_TOKENS);
 }
 
 enum text_kind { TEXT_PLAIN, TEXT_HTML, TEXT_XHTML };
@@ -615,12 +616,9 @@ static char *atom_html(xmlNode *n, int *tokens)
 	*tokens = 0;
 	switch (atom_text_kind(n)) {
 	case TEXT_HTML: {
-		const xmlNode *only = n->children;
-		if (doc_cdata(n) && only && !only->next && only->type == XML_TEXT_NODE) { /* the usual case */
-			*tokens = 1;
-			return xstrdup(only->content ? (const char *)only->content : "");
-		}
-		return node_text(n);
+		const char *s = doc_cdata(n) ? sole_text(n) : NULL; /* the usual case */
+		*tokens = s != NULL;
+		return s ? xstrdup(s) : node_text(n);
 	}
 	case TEXT_XHTML: {
 		xmlNode *div = first_element(n);
@@ -1325,19 +1323,6 @@ static char *sanitize_tokens(const char *html, struct cdata *cd, const char *bas
 		*unclean = 1;
 	buf_release(&b);
 	return out;
-}
-
-/* The number of the last section s holds a token for plus one, or 0. */
-static size_t cdata_last(const char *s, const struct cdata *cd)
-{
-	size_t upto = 0;
-	const char *end = s + strlen(s), *after;
-	for (const char *t = s; (t = find3(t, end, CDATA_OPEN)); t += 3) {
-		long k = cdata_token(t + 3, end, &after);
-		if (k >= 0 && (size_t)k < cd->n && (size_t)k >= upto)
-			upto = (size_t)k + 1;
-	}
-	return upto;
 }
 
 static void cdata_release(struct cdata *cd)
